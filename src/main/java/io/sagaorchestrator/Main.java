@@ -1,0 +1,32 @@
+package io.sagaorchestrator;
+
+import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.infra.config.NodeConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The jar's entry point: with no subcommand it runs a node. */
+@Command(
+    name = "saga-orchestrator",
+    mixinStandardHelpOptions = true,
+    description = "Clustered, event-sourced saga orchestrator. With no subcommand: run a node.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SagaNode node = SagaNode.start(NodeConfig.load());
+    CountDownLatch stopped = new CountDownLatch(1);
+    node.system().getWhenTerminated().thenRun(stopped::countDown);
+    // Ctrl-C or SIGTERM: leave the cluster cleanly (hand shards over, close the journal) before exiting.
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "saga-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,146 @@
+package io.sagaorchestrator.infra.cluster;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import io.sagaorchestrator.infra.config.SagaSettings;
+import io.sagaorchestrator.infra.http.AdminRoutes;
+import io.sagaorchestrator.infra.http.ApiRoutes;
+import io.sagaorchestrator.infra.http.HealthRoutes;
+import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.OrderRoutes;
+import io.sagaorchestrator.infra.http.SagaRoutes;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.infra.persistence.JournalSchema;
+import io.sagaorchestrator.orchestrator.SagaDefinitions;
+import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.order.OrderSaga;
+import io.sagaorchestrator.participants.OrderParticipants;
+import io.sagaorchestrator.participants.faults.FaultInjector;
+import io.sagaorchestrator.participants.inventory.InventoryItem;
+import io.sagaorchestrator.participants.payment.PaymentAccount;
+import io.sagaorchestrator.participants.shipping.Shipment;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: journal schema, actor system, cluster membership, every sharded entity,
+ * and the HTTP API. {@link #start} returns once HTTP is bound.
+ */
+public final class SagaNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SagaNode.class);
+  public static final String SYSTEM_NAME = "saga";
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final String adminToken;
+  private final FaultInjector faults;
+
+  private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, FaultInjector faults) {
+    this.system = system;
+    this.binding = binding;
+    this.adminToken = adminToken;
+    this.faults = faults;
+  }
+
+  public static SagaNode start(Config config) throws Exception {
+    JournalConfig journal = JournalConfig.from(config);
+    if (journal.kind() == JournalConfig.Kind.H2) Files.createDirectories(JournalConfig.dataDir(config));
+    JournalSchema.createIfMissing(journal);
+    SagaSettings settings = SagaSettings.from(config);
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      FaultInjector faults = new FaultInjector(system, settings.faults());
+      SagaDefinitions definitions = new SagaDefinitions()
+          .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
+      SagaEntity.init(system, definitions, settings.engine());
+      OrderEntity.init(system, settings.http().askTimeout());
+      PaymentAccount.init(system);
+      InventoryItem.init(system);
+      Shipment.init(system, settings.shippingCountries());
+
+      String adminToken = settings.http().adminToken();
+      if (adminToken.isEmpty()) {
+        adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
+      }
+      Duration askTimeout = settings.http().askTimeout();
+      var routes = new ApiRoutes(
+          new OrderRoutes(system, askTimeout),
+          new SagaRoutes(system, askTimeout),
+          new AdminRoutes(system, askTimeout, faults),
+          new HealthRoutes(() -> readiness(system, journal)),
+          adminToken);
+      ServerBinding binding = HttpServer.start(system, routes.route(), settings.http().host(), settings.http().port())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      log.info("saga-orchestrator node {} listening on http://{}:{} (journal: {})", cluster.selfMember().address(),
+          binding.localAddress().getHostString(), binding.localAddress().getPort(), journal.kind());
+      return new SagaNode(system, binding, adminToken, faults);
+    } catch (Exception | Error e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Ready: this node is an Up cluster member and the journal's database answers. */
+  private static CompletionStage<Map<String, Boolean>> readiness(ActorSystem<?> system, JournalConfig journal) {
+    boolean memberUp = Cluster.get(system).selfMember().status() == MemberStatus.up();
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password())) {
+        return connection.isValid(2);
+      } catch (Exception e) {
+        return false;
+      }
+    }, system.dispatchers().lookup(DispatcherSelector.blocking())).thenApply(journalReachable -> {
+      Map<String, Boolean> checks = new LinkedHashMap<>();
+      checks.put("clusterMemberUp", memberUp);
+      checks.put("journalReachable", journalReachable);
+      return checks;
+    });
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public FaultInjector faults() {
+    return faults;
+  }
+
+  /** Runs coordinated shutdown (HTTP unbinds, shards hand over, journal closes) and waits for it. */
+  @Override
+  public void close() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+  }
+}

@@ -1,0 +1,100 @@
+package io.sagaorchestrator.infra.http;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole HTTP API: correlation ids, the admin token, and errors that are always JSON
+ * ({"error", "details"}) with a status that says whose fault it was.
+ */
+public final class ApiRoutes extends AllDirectives {
+  public static final String CORRELATION_ID = "X-Correlation-Id";
+  private static final Pattern VALID_CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+
+  private final OrderRoutes orders;
+  private final SagaRoutes sagas;
+  private final AdminRoutes admin;
+  private final HealthRoutes health;
+  private final byte[] adminToken;
+
+  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, String adminToken) {
+    this.orders = orders;
+    this.sagas = sagas;
+    this.admin = admin;
+    this.health = health;
+    this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+  }
+
+  public Route route() {
+    return optionalHeaderValueByName(CORRELATION_ID, given -> {
+      String correlationId = given.filter(id -> VALID_CORRELATION_ID.matcher(id).matches())
+          .orElseGet(() -> UUID.randomUUID().toString());
+      return respondWithHeader(RawHeader.create(CORRELATION_ID, correlationId), () ->
+          handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+              orders.route(correlationId),
+              sagas.route(this::adminOnly),
+              pathPrefix("admin", () -> adminOnly(admin::route)),
+              health.route()))));
+    });
+  }
+
+  private Route adminOnly(Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", given -> {
+      boolean authorized = given
+          .map(value -> MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), adminToken))
+          .orElse(false);
+      return authorized
+          ? inner.get()
+          : complete(HttpJson.error(StatusCodes.UNAUTHORIZED, "admin routes need the header Authorization: Bearer <admin token>"));
+    });
+  }
+
+  private static ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(thrown -> {
+          Throwable error = Failures.unwrap(thrown);
+          if (error instanceof HttpJson.BadRequest bad) {
+            return completeWith(HttpJson.error(StatusCodes.BAD_REQUEST, bad.getMessage(), bad.details()));
+          }
+          if (error instanceof EntityStreamSizeException) {
+            return completeWith(HttpJson.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large"));
+          }
+          if (Failures.isTimeout(error)) {
+            return completeWith(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, "timed out waiting for the cluster; retry"));
+          }
+          log.error("request failed", error);
+          return completeWith(HttpJson.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error"));
+        })
+        .build();
+  }
+
+  private static Route completeWith(HttpResponse response) {
+    return new AllDirectives() {}.complete(response);
+  }
+
+  /** Akka's own rejection answers (404, 405, 413, …), turned into the API's JSON error shape. */
+  private static RejectionHandler rejectionHandler() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity() instanceof HttpEntity.Strict strict && !ContentTypes.APPLICATION_JSON.equals(strict.getContentType())) {
+        return HttpJson.error(response.status(), strict.getData().utf8String()).addHeaders(response.getHeaders());
+      }
+      return response;
+    });
+  }
+}

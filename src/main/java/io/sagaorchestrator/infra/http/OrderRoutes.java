@@ -1,0 +1,177 @@
+package io.sagaorchestrator.infra.http;
+
+import static akka.http.javadsl.server.PathMatchers.segment;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Location;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import io.sagaorchestrator.domain.order.Ids;
+import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.domain.order.OrderLine;
+import io.sagaorchestrator.domain.order.OrderValidation;
+import io.sagaorchestrator.domain.order.ShippingAddress;
+import io.sagaorchestrator.infra.http.dto.Dtos.AddressRequest;
+import io.sagaorchestrator.infra.http.dto.Dtos.CancelAccepted;
+import io.sagaorchestrator.infra.http.dto.Dtos.ItemRequest;
+import io.sagaorchestrator.infra.http.dto.Dtos.ItemResponse;
+import io.sagaorchestrator.infra.http.dto.Dtos.OrderAccepted;
+import io.sagaorchestrator.infra.http.dto.Dtos.OrderResponse;
+import io.sagaorchestrator.infra.http.dto.Dtos.PlaceOrderRequest;
+import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.order.OrderEntity;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** {@code /orders}: place, read and cancel orders. */
+public final class OrderRoutes extends AllDirectives {
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final int MAX_IDEMPOTENCY_KEY = 200;
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  public OrderRoutes(ActorSystem<?> system, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.askTimeout = askTimeout;
+  }
+
+  public Route route(String correlationId) {
+    return pathPrefix("orders", () -> concat(
+        pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+            entity(Unmarshaller.entityToString(), body -> completeWithFuture(place(body, key, correlationId)))))),
+        path(segment(), orderId -> get(() -> completeWithFuture(withValidId(orderId, this::read)))),
+        path(segment().slash("cancel"), orderId -> post(() -> completeWithFuture(withValidId(orderId, this::cancel))))));
+  }
+
+  static CompletionStage<HttpResponse> withValidId(String id, java.util.function.Function<String, CompletionStage<HttpResponse>> then) {
+    if (!Ids.isValid(id)) {
+      return CompletableFuture.completedFuture(
+          HttpJson.error(StatusCodes.BAD_REQUEST, "id must be 1-64 characters of [A-Za-z0-9._-]", List.of("id")));
+    }
+    return then.apply(id);
+  }
+
+  private CompletionStage<HttpResponse> place(String body, Optional<String> idempotencyKey, String correlationId) {
+    PlaceOrderRequest request = HttpJson.read(body, PlaceOrderRequest.class);
+    if (idempotencyKey.isPresent() && (idempotencyKey.get().isBlank() || idempotencyKey.get().length() > MAX_IDEMPOTENCY_KEY)) {
+      throw new HttpJson.BadRequest(IDEMPOTENCY_KEY + ": must be 1-" + MAX_IDEMPOTENCY_KEY + " characters", List.of(IDEMPOTENCY_KEY));
+    }
+    OrderData order = toOrder(request, idempotencyKey);
+    List<String> problems = OrderValidation.problems(order);
+    if (!problems.isEmpty()) throw new HttpJson.BadRequest(problems.get(0), problems);
+    if (order.totalCents() < 0) throw new HttpJson.BadRequest("items: order total is too large", List.of("items"));
+    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, order.orderId())
+        .<OrderEntity.PlaceOrderReply>ask(replyTo -> new OrderEntity.PlaceOrder(order, idempotencyKey.orElse(null), correlationId, replyTo),
+            askTimeout)
+        .thenCompose(reply -> answerPlacement(order.orderId(), reply));
+  }
+
+  private CompletionStage<HttpResponse> answerPlacement(String orderId, OrderEntity.PlaceOrderReply reply) {
+    if (reply instanceof OrderEntity.Accepted accepted) {
+      if (accepted.created()) return CompletableFuture.completedFuture(accepted(orderId, "PENDING"));
+      return sagaStatus(orderId).thenApply(status -> accepted(orderId, OrderStatus.of(status)));
+    }
+    if (reply instanceof OrderEntity.Conflict conflict) {
+      return CompletableFuture.completedFuture(HttpJson.error(StatusCodes.CONFLICT, conflict.message()));
+    }
+    String message = ((OrderEntity.Unavailable) reply).message();
+    return CompletableFuture.completedFuture(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, message));
+  }
+
+  private static HttpResponse accepted(String orderId, String status) {
+    return HttpJson.response(StatusCodes.ACCEPTED, new OrderAccepted(orderId, status))
+        .addHeader(Location.create("/orders/" + orderId));
+  }
+
+  /** Missing fields are named here; values are checked by {@link OrderValidation}. */
+  private static OrderData toOrder(PlaceOrderRequest request, Optional<String> idempotencyKey) {
+    List<String> missing = new ArrayList<>();
+    if (request.customerId() == null) missing.add("customerId: required");
+    if (request.items() == null) missing.add("items: required");
+    if (request.shippingAddress() == null) missing.add("shippingAddress: required");
+    List<OrderLine> lines = new ArrayList<>();
+    List<ItemRequest> items = request.items() == null ? List.of() : request.items();
+    for (int i = 0; i < items.size(); i++) {
+      ItemRequest item = items.get(i);
+      if (item == null) {
+        missing.add("items[" + i + "]: must be an object");
+        continue;
+      }
+      if (item.sku() == null) missing.add("items[" + i + "].sku: required");
+      if (item.quantity() == null) missing.add("items[" + i + "].quantity: required");
+      if (item.unitPriceCents() == null) missing.add("items[" + i + "].unitPriceCents: required");
+      if (item.sku() != null && item.quantity() != null && item.unitPriceCents() != null) {
+        lines.add(new OrderLine(item.sku(), item.quantity(), item.unitPriceCents()));
+      }
+    }
+    if (!missing.isEmpty()) throw new HttpJson.BadRequest(missing.get(0), missing);
+    AddressRequest address = request.shippingAddress();
+    String orderId = request.orderId() != null ? request.orderId() : idempotencyKey
+        .map(key -> "o-" + UUID.nameUUIDFromBytes(("idempotency-key:" + key).getBytes(StandardCharsets.UTF_8)))
+        .orElseGet(() -> "o-" + UUID.randomUUID());
+    return new OrderData(orderId, request.customerId(), lines, new ShippingAddress(address.country(), address.city(), address.street()));
+  }
+
+  private CompletionStage<HttpResponse> read(String orderId) {
+    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(OrderEntity.GetOrder::new, askTimeout)
+        .thenCompose(placed -> sagaSummary(orderId).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
+        .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
+  }
+
+  private CompletionStage<HttpResponse> cancel(String orderId) {
+    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(OrderEntity.GetOrder::new, askTimeout)
+        .thenCompose(placed -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+            .<SagaEntity.ControlReply>ask(replyTo -> new SagaEntity.CancelSaga("cancelled by client", replyTo), askTimeout))
+        .thenApply(reply -> switch (reply.result()) {
+          case ACCEPTED -> HttpJson.response(StatusCodes.ACCEPTED, new CancelAccepted(orderId, reply.status().name()));
+          case CONFLICT -> HttpJson.error(StatusCodes.CONFLICT,
+              "order " + orderId + " is already " + OrderStatus.of(reply.status()).toLowerCase(java.util.Locale.ROOT));
+          case NOT_FOUND -> HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, "order " + orderId + " has no saga yet; retry");
+        })
+        .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
+  }
+
+  private CompletionStage<Optional<SagaEntity.Summary>> sagaSummary(String orderId) {
+    return sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(SagaEntity.GetSaga::new, askTimeout)
+        .thenApply(Optional::of)
+        .exceptionally(error -> {
+          if (Failures.isStatusError(error)) return Optional.empty();
+          throw Failures.asCompletion(error);
+        });
+  }
+
+  private CompletionStage<SagaEntity.SagaStatus> sagaStatus(String orderId) {
+    return sagaSummary(orderId).thenApply(summary -> summary.map(SagaEntity.Summary::status).orElse(SagaEntity.SagaStatus.RUNNING));
+  }
+
+  private static OrderResponse toResponse(OrderEntity.PlacedOrder placed, Optional<SagaEntity.Summary> saga) {
+    OrderData order = placed.order();
+    SagaEntity.SagaStatus sagaStatus = saga.map(SagaEntity.Summary::status).orElse(SagaEntity.SagaStatus.RUNNING);
+    ShippingAddress address = order.shippingAddress();
+    return new OrderResponse(
+        order.orderId(),
+        order.customerId(),
+        order.items().stream().map(line -> new ItemResponse(line.sku(), line.quantity(), line.unitPriceCents())).toList(),
+        order.totalCents(),
+        new AddressRequest(address.country(), address.city(), address.street()),
+        OrderStatus.of(sagaStatus),
+        sagaStatus.name(),
+        saga.map(SagaEntity.Summary::reason).orElse(null),
+        placed.correlationId(),
+        placed.placedAt());
+  }
+}

@@ -1,0 +1,16 @@
+package io.sagaorchestrator.infra.http;
+
+import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
+
+/** An order's status follows from its saga's: PENDING until the saga ends. */
+public final class OrderStatus {
+  private OrderStatus() {}
+
+  public static String of(SagaStatus saga) {
+    return switch (saga) {
+      case COMPLETED -> "COMPLETED";
+      case COMPENSATED -> "CANCELLED";
+      case RUNNING, COMPENSATING, PARKED -> "PENDING";
+    };
+  }
+}

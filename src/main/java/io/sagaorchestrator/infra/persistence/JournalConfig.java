@@ -1,0 +1,63 @@
+package io.sagaorchestrator.infra.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** Which database holds the journal, and how to reach it: derived from {@code saga.journal}. */
+public record JournalConfig(Kind kind, String url, String user, String password, int maxConnections) {
+
+  public enum Kind {
+    H2("slick.jdbc.H2Profile$", "org.h2.Driver"),
+    POSTGRES("slick.jdbc.PostgresProfile$", "org.postgresql.Driver");
+
+    final String slickProfile;
+    final String driver;
+
+    Kind(String slickProfile, String driver) {
+      this.slickProfile = slickProfile;
+      this.driver = driver;
+    }
+  }
+
+  public static JournalConfig from(Config config) {
+    String journal = config.getString("saga.journal").trim().toLowerCase(Locale.ROOT);
+    int maxConnections = config.getInt("saga.db.max-connections");
+    return switch (journal) {
+      // WRITE_DELAY=0: every commit reaches the OS before the journal acknowledges it, so an
+      // acknowledged event survives a SIGKILL (H2 otherwise buffers commits for up to ~1 s).
+      case "h2" -> new JournalConfig(Kind.H2,
+          "jdbc:h2:file:" + dataDir(config).resolve("journal") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+          "sa", "", maxConnections);
+      case "postgres", "postgresql" -> new JournalConfig(Kind.POSTGRES,
+          config.getString("saga.db.url"), config.getString("saga.db.user"), config.getString("saga.db.password"),
+          maxConnections);
+      default -> throw new IllegalArgumentException("saga.journal must be h2 or postgres, not '" + journal + "'");
+    };
+  }
+
+  public static Path dataDir(Config config) {
+    return Path.of(config.getString("saga.data-dir")).toAbsolutePath().normalize();
+  }
+
+  /** The akka-persistence-jdbc settings that point the shared database at this journal. */
+  public Config asAkkaConfig() {
+    String db = "akka-persistence-jdbc.shared-databases.default.";
+    Config settings = ConfigFactory.parseMap(Map.of(
+        db + "profile", kind.slickProfile,
+        db + "db.url", url,
+        db + "db.driver", kind.driver,
+        db + "db.user", user,
+        db + "db.password", password,
+        db + "db.numThreads", maxConnections,
+        db + "db.maxConnections", maxConnections));
+    if (kind == Kind.H2) {
+      // H2 commits one at a time: parallel batch writers only add lock contention.
+      settings = settings.withValue("jdbc-journal.parallelism", ConfigValueFactory.fromAnyRef(1));
+    }
+    return settings;
+  }
+}

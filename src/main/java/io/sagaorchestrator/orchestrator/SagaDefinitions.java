@@ -1,0 +1,36 @@
+package io.sagaorchestrator.orchestrator;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The definitions a node can run. A saga records the name and version it started with, so a
+ * new version can be registered while sagas of the old one finish on it.
+ */
+public final class SagaDefinitions {
+  private final Map<String, TreeMap<Integer, SagaDefinition<?>>> byName = new ConcurrentHashMap<>();
+
+  public SagaDefinitions register(SagaDefinition<?> definition) {
+    byName.compute(definition.name(), (name, versions) -> {
+      TreeMap<Integer, SagaDefinition<?>> next = versions == null ? new TreeMap<>() : new TreeMap<>(versions);
+      if (next.containsKey(definition.version())) {
+        throw new IllegalArgumentException("definition " + definition.id() + " is registered already");
+      }
+      next.put(definition.version(), definition);
+      return next;
+    });
+    return this;
+  }
+
+  public Optional<SagaDefinition<?>> latest(String name) {
+    TreeMap<Integer, SagaDefinition<?>> versions = byName.get(name);
+    return versions == null ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
+  }
+
+  public Optional<SagaDefinition<?>> find(String name, int version) {
+    TreeMap<Integer, SagaDefinition<?>> versions = byName.get(name);
+    return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+  }
+}

@@ -1,0 +1,18 @@
+package io.sagaorchestrator.orchestrator;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** One step of a saga: the action, what undoes it, and how hard to try. */
+public record SagaStep<D>(String name, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
+
+  public SagaStep {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(compensation, "compensation");
+    Objects.requireNonNull(retry, "retry");
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("step " + name + ": timeout must be positive");
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.sagaorchestrator.order;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.sagaorchestrator.CborSerializable;
+import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.orchestrator.SagaData;
+import io.sagaorchestrator.orchestrator.SagaEntity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * An order as the client placed it. The first event makes it durable; the order then makes sure
+ * its saga exists (the saga id is the order id) before it answers, so an accepted order always
+ * has a saga. A repeat with the same body answers the same; a different body is a conflict.
+ *
+ * <p>The order's status is not stored here: it follows from its saga's status, so the two can
+ * never disagree.
+ */
+public final class OrderEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<OrderEntity.Command, OrderEntity.Event, OrderEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Order");
+
+  public static void init(ActorSystem<?> system, Duration askTimeout) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout)));
+  }
+
+  public static Behavior<Command> create(String orderId, Duration askTimeout) {
+    return Behaviors.setup(context -> new OrderEntity(orderId, askTimeout, context));
+  }
+
+  // ---- protocol -------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record PlaceOrder(OrderData order, String idempotencyKey, String correlationId, ActorRef<PlaceOrderReply> replyTo)
+      implements Command {}
+
+  public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
+
+  private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo) implements Command {}
+
+  public sealed interface PlaceOrderReply extends CborSerializable {}
+
+  /** The order is persisted and its saga exists; {@code created} is false for a repeat. */
+  public record Accepted(String orderId, boolean created) implements PlaceOrderReply {}
+
+  public record Conflict(String message) implements PlaceOrderReply {}
+
+  /** The order is persisted but its saga could not be confirmed in time: the client should retry. */
+  public record Unavailable(String message) implements PlaceOrderReply {}
+
+  public record PlacedOrder(OrderData order, String idempotencyKey, String correlationId, Instant placedAt)
+      implements CborSerializable {}
+
+  // ---- events ---------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record OrderPlaced(OrderData order, String idempotencyKey, String correlationId, Instant at) implements Event {}
+
+  // ---- state ----------------------------------------------------------------------------
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "state")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = NoOrder.class, name = "none"),
+    @JsonSubTypes.Type(value = Placed.class, name = "placed")
+  })
+  public sealed interface State extends CborSerializable {}
+
+  public record NoOrder() implements State {}
+
+  public record Placed(PlacedOrder placed) implements State {}
+
+  // ---- behaviour ------------------------------------------------------------------------
+
+  private final String orderId;
+  private final Duration askTimeout;
+  private final ActorContext<Command> context;
+
+  private OrderEntity(String orderId, Duration askTimeout, ActorContext<Command> context) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), orderId));
+    this.orderId = orderId;
+    this.askTimeout = askTimeout;
+    this.context = context;
+  }
+
+  @Override
+  public State emptyState() {
+    return new NoOrder();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder.forStateType(NoOrder.class)
+        .onCommand(PlaceOrder.class, this::onPlaceNew)
+        .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")));
+    builder.forStateType(Placed.class)
+        .onCommand(PlaceOrder.class, this::onPlaceAgain)
+        .onCommand(GetOrder.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.placed())));
+    builder.forAnyState().onCommand(SagaStartAnswered.class, this::onSagaStartAnswered);
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> onPlaceNew(PlaceOrder command) {
+    var placed = new OrderPlaced(command.order(), command.idempotencyKey(), command.correlationId(), Instant.now());
+    return Effect().persist(placed)
+        .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onPlaceAgain(Placed state, PlaceOrder command) {
+    if (!state.placed().order().equals(command.order())) {
+      return Effect().reply(command.replyTo(),
+          new Conflict("order " + orderId + " exists with a different body"));
+    }
+    ensureSaga(state.placed(), false, command.replyTo());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSagaStartAnswered(State state, SagaStartAnswered answer) {
+    if (answer.error() != null) {
+      context.getLog().warn("order {}: saga start not confirmed: {}", orderId, answer.error());
+      return Effect().reply(answer.replyTo(), new Unavailable("order " + orderId + " is stored but its saga did not confirm in time; retry"));
+    }
+    return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));
+  }
+
+  /** Starting a saga is idempotent: a saga that exists acknowledges and starts nothing. */
+  private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo) {
+    CompletionStage<Done> started = ClusterSharding.get(context.getSystem())
+        .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(reply -> new SagaEntity.StartSaga(OrderSaga.NAME, SagaData.toTree(placed.order()),
+            placed.correlationId(), reply), askTimeout);
+    if (replyTo == null) return;
+    context.pipeToSelf(started, (done, error) -> new SagaStartAnswered(
+        error == null ? null : String.valueOf(error.getMessage()), created, replyTo));
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    // An order stored just before a crash, whose saga start was never confirmed, gets its saga here.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state instanceof Placed placed) ensureSaga(placed.placed(), false, null);
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(OrderPlaced.class, (s, e) -> new Placed(new PlacedOrder(e.order(), e.idempotencyKey(), e.correlationId(), e.at())))
+        .build();
+  }
+}

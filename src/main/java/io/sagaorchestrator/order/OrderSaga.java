@@ -1,0 +1,33 @@
+package io.sagaorchestrator.order;
+
+import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.orchestrator.RetryPolicy;
+import io.sagaorchestrator.orchestrator.SagaDefinition;
+import io.sagaorchestrator.participants.OrderParticipants;
+import java.time.Duration;
+
+/** The order saga: payment → inventory → shipping, compensated in reverse. */
+public final class OrderSaga {
+  public static final String NAME = "order";
+  public static final int VERSION = 1;
+
+  /** Retry and timeout of one step, as configured under {@code saga.order-saga}. */
+  public record StepPolicy(RetryPolicy retry, Duration timeout) {}
+
+  public record Policies(StepPolicy payment, StepPolicy inventory, StepPolicy shipping, RetryPolicy compensation, Duration deadline) {}
+
+  private OrderSaga() {}
+
+  public static SagaDefinition<OrderData> definition(OrderParticipants participants, Policies policies) {
+    return SagaDefinition.builder(NAME, VERSION, OrderData.class)
+        .step(OrderParticipants.PAYMENT, participants.charge(), participants.refund(),
+            policies.payment().retry(), policies.payment().timeout())
+        .step(OrderParticipants.INVENTORY, participants.reserveStock(), participants.releaseStock(),
+            policies.inventory().retry(), policies.inventory().timeout())
+        .step(OrderParticipants.SHIPPING, participants.scheduleShipment(), participants.cancelShipment(),
+            policies.shipping().retry(), policies.shipping().timeout())
+        .compensationRetry(policies.compensation())
+        .deadline(policies.deadline())
+        .build();
+  }
+}

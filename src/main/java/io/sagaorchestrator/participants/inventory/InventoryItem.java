@@ -1,0 +1,178 @@
+package io.sagaorchestrator.participants.inventory;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.sagaorchestrator.CborSerializable;
+import io.sagaorchestrator.orchestrator.StepOutcome;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Stock of one SKU: the inventory participant. Reservations are keyed by the saga's
+ * idempotency key, answered once and repeated with the first outcome; a release that overtakes
+ * its reservation leaves a tombstone that refuses the late reservation.
+ */
+public final class InventoryItem
+    extends EventSourcedBehaviorWithEnforcedReplies<InventoryItem.Command, InventoryItem.Event, InventoryItem.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "InventoryItem");
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String sku) {
+    return new InventoryItem(sku);
+  }
+
+  // ---- protocol -------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Restock(int quantity, ActorRef<StatusReply<ItemView>> replyTo) implements Command {}
+
+  public record ReserveStock(String orderId, int quantity, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+
+  public record ReleaseStock(String orderId, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+
+  public record GetItem(ActorRef<ItemView> replyTo) implements Command {}
+
+  public record ItemView(String sku, long restocked, long available, Map<String, Integer> reservations) implements CborSerializable {}
+
+  // ---- events ---------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Restocked(int quantity) implements Event {}
+
+  public record StockReserved(String orderId, int quantity, String idempotencyKey) implements Event {}
+
+  public record ReservationRejected(String orderId, String idempotencyKey, String reason) implements Event {}
+
+  public record StockReleased(String orderId, int quantity, String idempotencyKey) implements Event {}
+
+  /** A release for a reservation never made: remembered so that the reservation, if it comes late, is refused. */
+  public record ReleaseTombstoned(String orderId, String idempotencyKey) implements Event {}
+
+  // ---- state ----------------------------------------------------------------------------
+
+  public enum ReservationStatus { RESERVED, REJECTED, RELEASED, TOMBSTONE }
+
+  public record Reservation(String orderId, ReservationStatus status, int quantity, String reason) implements CborSerializable {}
+
+  public record State(long restocked, long available, Map<String, Reservation> byKey) implements CborSerializable {
+
+    State put(String key, Reservation reservation, long availableDelta, long restockDelta) {
+      Map<String, Reservation> next = new HashMap<>(byKey);
+      if (reservation != null) next.put(key, reservation);
+      return new State(restocked + restockDelta, available + availableDelta, next);
+    }
+
+    Map<String, Integer> activeReservations() {
+      Map<String, Integer> reservations = new TreeMap<>();
+      byKey.values().stream()
+          .filter(r -> r.status() == ReservationStatus.RESERVED)
+          .forEach(r -> reservations.merge(r.orderId(), r.quantity(), Integer::sum));
+      return reservations;
+    }
+  }
+
+  // ---- behaviour ------------------------------------------------------------------------
+
+  private final String sku;
+
+  private InventoryItem(String sku) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sku));
+    this.sku = sku;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, 0, Map.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Restock.class, this::onRestock)
+        .onCommand(ReserveStock.class, this::onReserve)
+        .onCommand(ReleaseStock.class, this::onRelease)
+        .onCommand(GetItem.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onRestock(State state, Restock command) {
+    if (command.quantity() <= 0) return Effect().reply(command.replyTo(), StatusReply.error("quantity must be positive"));
+    return Effect().persist(new Restocked(command.quantity()))
+        .thenReply(command.replyTo(), s -> StatusReply.success(view(s)));
+  }
+
+  private ReplyEffect<Event, State> onReserve(State state, ReserveStock command) {
+    Reservation earlier = state.byKey().get(command.idempotencyKey());
+    if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfReservation(earlier));
+    if (state.available() < command.quantity()) {
+      String reason = "insufficient stock of " + sku + ": available " + state.available() + ", needed " + command.quantity();
+      return Effect().persist(new ReservationRejected(command.orderId(), command.idempotencyKey(), reason))
+          .thenReply(command.replyTo(), s -> new StepOutcome.Rejected(reason));
+    }
+    return Effect().persist(new StockReserved(command.orderId(), command.quantity(), command.idempotencyKey()))
+        .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
+  }
+
+  private static StepOutcome outcomeOfReservation(Reservation reservation) {
+    return switch (reservation.status()) {
+      case RESERVED -> StepOutcome.succeeded();
+      case REJECTED -> new StepOutcome.Rejected(reservation.reason());
+      case RELEASED, TOMBSTONE -> new StepOutcome.Rejected("reservation already compensated");
+    };
+  }
+
+  private ReplyEffect<Event, State> onRelease(State state, ReleaseStock command) {
+    Reservation earlier = state.byKey().get(command.idempotencyKey());
+    if (earlier == null) {
+      return Effect().persist(new ReleaseTombstoned(command.orderId(), command.idempotencyKey()))
+          .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to release"));
+    }
+    if (earlier.status() == ReservationStatus.RESERVED) {
+      return Effect().persist(new StockReleased(command.orderId(), earlier.quantity(), command.idempotencyKey()))
+          .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
+    }
+    return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to release"));
+  }
+
+  private ItemView view(State state) {
+    return new ItemView(sku, state.restocked(), state.available(), state.activeReservations());
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(Restocked.class, (s, e) -> s.put(null, null, e.quantity(), e.quantity()))
+        .onEvent(StockReserved.class, (s, e) -> s.put(e.idempotencyKey(),
+            new Reservation(e.orderId(), ReservationStatus.RESERVED, e.quantity(), null), -e.quantity(), 0))
+        .onEvent(ReservationRejected.class, (s, e) -> s.put(e.idempotencyKey(),
+            new Reservation(e.orderId(), ReservationStatus.REJECTED, 0, e.reason()), 0, 0))
+        .onEvent(StockReleased.class, (s, e) -> s.put(e.idempotencyKey(),
+            new Reservation(e.orderId(), ReservationStatus.RELEASED, e.quantity(), null), e.quantity(), 0))
+        .onEvent(ReleaseTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
+            new Reservation(e.orderId(), ReservationStatus.TOMBSTONE, 0, null), 0, 0))
+        .build();
+  }
+}

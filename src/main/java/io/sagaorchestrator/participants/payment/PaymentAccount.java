@@ -1,0 +1,184 @@
+package io.sagaorchestrator.participants.payment;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.sagaorchestrator.CborSerializable;
+import io.sagaorchestrator.orchestrator.StepOutcome;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A customer's credit: the payment participant. Charges are keyed by the saga's idempotency
+ * key, so a repeated charge answers with its first outcome, and a refund that arrives before
+ * its charge leaves a tombstone that refuses the late charge.
+ */
+public final class PaymentAccount
+    extends EventSourcedBehaviorWithEnforcedReplies<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "PaymentAccount");
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String customerId) {
+    return new PaymentAccount(customerId);
+  }
+
+  // ---- protocol -------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Deposit(long amountCents, ActorRef<StatusReply<AccountView>> replyTo) implements Command {}
+
+  public record Charge(String orderId, long amountCents, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+
+  public record Refund(String orderId, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+
+  public record GetAccount(ActorRef<AccountView> replyTo) implements Command {}
+
+  public record AccountView(String customerId, long depositedCents, long availableCents, Map<String, Long> charges)
+      implements CborSerializable {}
+
+  // ---- events ---------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Deposited(long amountCents) implements Event {}
+
+  public record Charged(String orderId, long amountCents, String idempotencyKey) implements Event {}
+
+  public record ChargeRejected(String orderId, String idempotencyKey, String reason) implements Event {}
+
+  public record Refunded(String orderId, long amountCents, String idempotencyKey) implements Event {}
+
+  /** A refund for a charge never made: remembered so that the charge, if it comes late, is refused. */
+  public record RefundTombstoned(String orderId, String idempotencyKey) implements Event {}
+
+  // ---- state ----------------------------------------------------------------------------
+
+  public enum ChargeStatus { CHARGED, REJECTED, REFUNDED, TOMBSTONE }
+
+  public record ChargeRecord(String orderId, ChargeStatus status, long amountCents, String reason) implements CborSerializable {}
+
+  public record State(long depositedCents, long availableCents, Map<String, ChargeRecord> byKey) implements CborSerializable {
+
+    State put(String key, ChargeRecord record, long availableDelta, long depositDelta) {
+      Map<String, ChargeRecord> next = new HashMap<>(byKey);
+      if (record != null) next.put(key, record);
+      return new State(depositedCents + depositDelta, availableCents + availableDelta, next);
+    }
+
+    Map<String, Long> activeCharges() {
+      Map<String, Long> charges = new TreeMap<>();
+      byKey.values().stream()
+          .filter(r -> r.status() == ChargeStatus.CHARGED)
+          .forEach(r -> charges.merge(r.orderId(), r.amountCents(), Long::sum));
+      return charges;
+    }
+  }
+
+  // ---- behaviour ------------------------------------------------------------------------
+
+  private final String customerId;
+
+  private PaymentAccount(String customerId) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), customerId));
+    this.customerId = customerId;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, 0, Map.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Deposit.class, this::onDeposit)
+        .onCommand(Charge.class, this::onCharge)
+        .onCommand(Refund.class, this::onRefund)
+        .onCommand(GetAccount.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onDeposit(State state, Deposit command) {
+    if (command.amountCents() <= 0) {
+      return Effect().reply(command.replyTo(), StatusReply.error("amountCents must be positive"));
+    }
+    if (state.depositedCents() > Long.MAX_VALUE - command.amountCents()) {
+      return Effect().reply(command.replyTo(), StatusReply.error("amountCents would overflow the account"));
+    }
+    return Effect().persist(new Deposited(command.amountCents()))
+        .thenReply(command.replyTo(), s -> StatusReply.success(view(s)));
+  }
+
+  private ReplyEffect<Event, State> onCharge(State state, Charge command) {
+    ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
+    if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfCharge(earlier));
+    if (state.availableCents() < command.amountCents()) {
+      String reason = "insufficient credit: available " + state.availableCents() + ", needed " + command.amountCents();
+      return Effect().persist(new ChargeRejected(command.orderId(), command.idempotencyKey(), reason))
+          .thenReply(command.replyTo(), s -> new StepOutcome.Rejected(reason));
+    }
+    return Effect().persist(new Charged(command.orderId(), command.amountCents(), command.idempotencyKey()))
+        .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
+  }
+
+  private static StepOutcome outcomeOfCharge(ChargeRecord record) {
+    return switch (record.status()) {
+      case CHARGED -> StepOutcome.succeeded();
+      case REJECTED -> new StepOutcome.Rejected(record.reason());
+      case REFUNDED, TOMBSTONE -> new StepOutcome.Rejected("charge already compensated");
+    };
+  }
+
+  private ReplyEffect<Event, State> onRefund(State state, Refund command) {
+    ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
+    if (earlier == null) {
+      return Effect().persist(new RefundTombstoned(command.orderId(), command.idempotencyKey()))
+          .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to refund"));
+    }
+    if (earlier.status() == ChargeStatus.CHARGED) {
+      return Effect().persist(new Refunded(command.orderId(), earlier.amountCents(), command.idempotencyKey()))
+          .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
+    }
+    return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to refund"));
+  }
+
+  private AccountView view(State state) {
+    return new AccountView(customerId, state.depositedCents(), state.availableCents(), state.activeCharges());
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(Deposited.class, (s, e) -> s.put(null, null, e.amountCents(), e.amountCents()))
+        .onEvent(Charged.class, (s, e) -> s.put(e.idempotencyKey(),
+            new ChargeRecord(e.orderId(), ChargeStatus.CHARGED, e.amountCents(), null), -e.amountCents(), 0))
+        .onEvent(ChargeRejected.class, (s, e) -> s.put(e.idempotencyKey(),
+            new ChargeRecord(e.orderId(), ChargeStatus.REJECTED, 0, e.reason()), 0, 0))
+        .onEvent(Refunded.class, (s, e) -> s.put(e.idempotencyKey(),
+            new ChargeRecord(e.orderId(), ChargeStatus.REFUNDED, e.amountCents(), null), e.amountCents(), 0))
+        .onEvent(RefundTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
+            new ChargeRecord(e.orderId(), ChargeStatus.TOMBSTONE, 0, null), 0, 0))
+        .build();
+  }
+}
