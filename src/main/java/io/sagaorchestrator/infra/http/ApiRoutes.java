@@ -7,6 +7,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.MalformedRequestContentRejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
@@ -90,7 +91,13 @@ public final class ApiRoutes extends AllDirectives {
 
   /** Akka's own rejection answers (404, 405, 413, …), turned into the API's JSON error shape. */
   private static RejectionHandler rejectionHandler() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+    RejectionHandler tooLarge = RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, rejection ->
+            Failures.unwrap(rejection.getCause()) instanceof EntityStreamSizeException
+                ? completeWith(HttpJson.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large"))
+                : completeWith(HttpJson.error(StatusCodes.BAD_REQUEST, "malformed request body: " + rejection.message())))
+        .build();
+    return tooLarge.withFallback(RejectionHandler.defaultHandler()).mapRejectionResponse(response -> {
       if (response.entity() instanceof HttpEntity.Strict strict && !ContentTypes.APPLICATION_JSON.equals(strict.getContentType())) {
         return HttpJson.error(response.status(), strict.getData().utf8String()).addHeaders(response.getHeaders());
       }

@@ -16,6 +16,7 @@ public final class Dtos {
 
   public record ItemRequest(String sku, Integer quantity, Long unitPriceCents) {}
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AddressRequest(String country, String city, String street) {}
 
   public record OrderAccepted(String orderId, String status) {}

@@ -1,0 +1,276 @@
+package io.sagaorchestrator.order;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.testsupport.ApiClient;
+import io.sagaorchestrator.testsupport.DataDir;
+import io.sagaorchestrator.testsupport.Eventually;
+import io.sagaorchestrator.testsupport.Orders;
+import io.sagaorchestrator.testsupport.TestConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The saga semantics of DESIGN.md §3, each proven against a real node: H2 file journal, Cluster
+ * Sharding, the fault injector, and HTTP on a loopback port the OS picked.
+ */
+class OrderSagaTest {
+  private static DataDir dataDir;
+  private static SagaNode node;
+  private static ApiClient api;
+  private static Orders orders;
+
+  private final String customer = Orders.uniqueId("c");
+  private final String sku = Orders.uniqueId("s");
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    dataDir = new DataDir("order-saga");
+    node = SagaNode.start(TestConfig.node(dataDir.path()));
+    api = new ApiClient(node.httpPort(), node.adminToken());
+    orders = new Orders(api);
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+    dataDir.close();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    orders.clearFaults();
+  }
+
+  private void seed(long credit, int stock) {
+    orders.deposit(customer, credit);
+    orders.restock(sku, stock);
+  }
+
+  private static List<String> historyTypes(JsonNode saga) {
+    List<String> types = new ArrayList<>();
+    saga.get("history").forEach(entry -> types.add(entry.get("type").asText() + (entry.hasNonNull("step") ? ":" + entry.get("step").asText() : "")));
+    return types;
+  }
+
+  private void assertNothingHeld(String orderId) {
+    JsonNode account = api.adminGet("/admin/accounts/" + customer).json();
+    assertEquals(account.get("depositedCents").asLong(), account.get("availableCents").asLong(), "credit conserved: " + account);
+    assertTrue(account.get("charges").path(orderId).isMissingNode(), "no charge held: " + account);
+    JsonNode item = api.adminGet("/admin/inventory/" + sku).json();
+    assertEquals(item.get("restocked").asLong(), item.get("available").asLong(), "stock conserved: " + item);
+    assertTrue(item.get("reservations").path(orderId).isMissingNode(), "no reservation held: " + item);
+  }
+
+  @Test
+  void completesPaymentInventoryAndShippingOnTheHappyPath() {
+    seed(10_000, 10);
+    String orderId = Orders.uniqueId("o");
+    ApiClient.Response accepted = orders.place(orderId, customer, sku, 2, 1250, "NL");
+    assertEquals(202, accepted.status());
+    assertEquals("PENDING", accepted.text("status"));
+    assertEquals("/orders/" + orderId, accepted.header("Location"));
+    assertNotNull(accepted.header("X-Correlation-Id"));
+
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("COMPLETED", order.get("status").asText());
+    assertEquals("COMPLETED", order.get("sagaStatus").asText());
+    assertEquals(2500, order.get("totalCents").asLong());
+    assertEquals(7500, orders.available(customer));
+    assertEquals(8, orders.stock(sku));
+    JsonNode saga = api.get("/sagas/" + orderId).json();
+    assertEquals(List.of("SagaStarted", "StepSucceeded:payment", "StepSucceeded:inventory", "StepSucceeded:shipping", "SagaCompleted"),
+        historyTypes(saga));
+    assertEquals(accepted.header("X-Correlation-Id"), saga.get("correlationId").asText());
+  }
+
+  @Test
+  void rejectsPaymentForInsufficientCreditAndTouchesNothingElse() {
+    seed(1_000, 10);
+    String orderId = Orders.uniqueId("o");
+    assertEquals(202, orders.place(orderId, customer, sku, 2, 1250, "NL").status());
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertTrue(order.get("reason").asText().startsWith("payment rejected: insufficient credit"), order.toString());
+    JsonNode saga = api.get("/sagas/" + orderId).json();
+    assertEquals(List.of("SagaStarted", "StepRejected:payment", "CompensationStarted", "StepCompensated:payment", "SagaCompensated"),
+        historyTypes(saga));
+    assertEquals("PENDING", saga.get("steps").get(1).get("status").asText(), "inventory never ran");
+    assertNothingHeld(orderId);
+  }
+
+  @Test
+  void compensatesPaymentWhenStockReservationIsRejected() {
+    seed(10_000, 1);
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 2, 1250, "NL");
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertTrue(order.get("reason").asText().startsWith("inventory rejected: insufficient stock"), order.toString());
+    JsonNode saga = api.get("/sagas/" + orderId).json();
+    assertEquals(List.of("SagaStarted", "StepSucceeded:payment", "StepRejected:inventory", "CompensationStarted",
+        "StepCompensated:inventory", "StepCompensated:payment", "SagaCompensated"), historyTypes(saga));
+    assertEquals("PENDING", saga.get("steps").get(2).get("status").asText(), "shipping never ran");
+    assertNothingHeld(orderId);
+  }
+
+  @Test
+  void releasesStockAndRefundsPaymentWhenTheCountryIsNotServed() {
+    seed(10_000, 10);
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 2, 1250, "XX");
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertEquals("shipping rejected: country XX is not served", order.get("reason").asText());
+    JsonNode saga = api.get("/sagas/" + orderId).json();
+    assertEquals(List.of("SagaStarted", "StepSucceeded:payment", "StepSucceeded:inventory", "StepRejected:shipping",
+        "CompensationStarted", "StepCompensated:shipping", "StepCompensated:inventory", "StepCompensated:payment", "SagaCompensated"),
+        historyTypes(saga));
+    assertNothingHeld(orderId);
+  }
+
+  @Test
+  void retriesATransientFailureAndThenSucceeds() {
+    seed(10_000, 10);
+    orders.setFaults("{\"payment\": {\"failureRate\": 1.0}}");
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    Eventually.within(Duration.ofSeconds(10), () ->
+        assertTrue(api.get("/sagas/" + orderId).json().get("steps").get(0).get("attempts").asInt() >= 2));
+    orders.clearFaults();
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("COMPLETED", order.get("status").asText());
+    JsonNode payment = api.get("/sagas/" + orderId).json().get("steps").get(0);
+    assertTrue(payment.get("attempts").asInt() >= 3, payment.toString());
+    assertTrue(payment.get("lastError").asText().contains("injected failure"), payment.toString());
+    assertEquals(9_900, orders.available(customer), "charged exactly once");
+  }
+
+  @Test
+  void compensatesWhenRetriesAreExhausted() {
+    seed(10_000, 10);
+    orders.setFaults("{\"inventory\": {\"failureRate\": 1.0}}");
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    orders.awaitSagaStatus(orderId, "COMPENSATING");
+    orders.clearFaults();
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertTrue(order.get("reason").asText().startsWith("inventory failed after 8 attempts"), order.toString());
+    assertEquals(8, api.get("/sagas/" + orderId).json().get("steps").get(1).get("attempts").asInt());
+    assertNothingHeld(orderId);
+  }
+
+  @Test
+  void compensatesAStepThatTimedOutAlthoughTheParticipantAppliedIt() {
+    seed(10_000, 10);
+    // Every charge is applied but its reply dropped: the saga cannot know, so it must refund.
+    orders.setFaults("{\"payment\": {\"timeoutRate\": 1.0}}");
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    Eventually.within(Duration.ofSeconds(10), () ->
+        assertEquals(100, api.adminGet("/admin/accounts/" + customer).json().get("charges").path(orderId).asLong()));
+    orders.awaitSagaStatus(orderId, "COMPENSATING");
+    orders.clearFaults();
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertTrue(order.get("reason").asText().contains("timed out"), order.toString());
+    assertNothingHeld(orderId);
+  }
+
+  @Test
+  void answersARepeatedOrderIdWithTheSameOrderAndStartsNothingNew() {
+    seed(10_000, 10);
+    String orderId = Orders.uniqueId("o");
+    assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "NL").status());
+    ApiClient.Response repeat = orders.place(orderId, customer, sku, 1, 100, "NL");
+    assertEquals(202, repeat.status());
+    assertEquals(orderId, repeat.text("orderId"));
+    orders.awaitSettled(orderId);
+    ApiClient.Response afterEnd = orders.place(orderId, customer, sku, 1, 100, "NL");
+    assertEquals(202, afterEnd.status());
+    assertEquals("COMPLETED", afterEnd.text("status"));
+    assertEquals(9_900, orders.available(customer), "charged once");
+    assertEquals(1, historyTypes(api.get("/sagas/" + orderId).json()).stream().filter("SagaStarted"::equals).count());
+
+    ApiClient.Response conflict = orders.place(orderId, customer, sku, 5, 100, "NL");
+    assertEquals(409, conflict.status());
+    assertTrue(conflict.text("error").contains("different body"));
+  }
+
+  @Test
+  void answersARepeatedIdempotencyKeyWithTheSameOrder() {
+    seed(10_000, 10);
+    String body = Orders.orderJson(null, customer, sku, 1, 100, "NL");
+    String key = Orders.uniqueId("key");
+    ApiClient.Response first = api.post("/orders", body, "Idempotency-Key", key);
+    ApiClient.Response second = api.post("/orders", body, "Idempotency-Key", key);
+    assertEquals(202, first.status());
+    assertEquals(202, second.status());
+    assertEquals(first.text("orderId"), second.text("orderId"));
+    orders.awaitSettled(first.text("orderId"));
+    assertEquals(9_900, orders.available(customer), "one order, charged once");
+    assertEquals(409, api.post("/orders", Orders.orderJson(null, customer, sku, 2, 100, "NL"), "Idempotency-Key", key).status());
+  }
+
+  @Test
+  void cancelsARunningOrderAndCompensatesWhatWasApplied() {
+    seed(10_000, 10);
+    // Slow payment keeps the saga in flight; the charge may land before or after the refund.
+    orders.setFaults("{\"payment\": {\"latencyMs\": 300}}");
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    ApiClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
+    assertEquals(202, cancel.status());
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertEquals("cancelled by client", order.get("reason").asText());
+    orders.clearFaults();
+    Eventually.within(Duration.ofSeconds(5), () -> assertNothingHeld(orderId));
+    assertEquals(409, api.post("/orders/" + orderId + "/cancel", "").status(), "already cancelled");
+  }
+
+  @Test
+  void refusesToCancelACompletedOrder() {
+    seed(10_000, 10);
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    orders.awaitSettled(orderId);
+    ApiClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
+    assertEquals(409, cancel.status());
+    assertEquals("order " + orderId + " is already completed", cancel.text("error"));
+    assertEquals(404, api.post("/orders/" + Orders.uniqueId("missing") + "/cancel", "").status());
+  }
+
+  @Test
+  void parksASagaWhoseCompensationKeepsFailingAndResumesItOnOperatorRetry() {
+    seed(10_000, 10);
+    // Shipping fails every attempt, and so does its compensation: the budget runs out.
+    orders.setFaults("{\"shipping\": {\"failureRate\": 1.0}}");
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 1, 100, "NL");
+    orders.awaitSagaStatus(orderId, "PARKED");
+    JsonNode parked = api.get("/orders/" + orderId).json();
+    assertEquals("PENDING", parked.get("status").asText());
+    assertEquals("PARKED", parked.get("sagaStatus").asText());
+
+    assertEquals(401, api.post("/sagas/" + orderId + "/retry", "").status(), "operator only");
+    orders.clearFaults();
+    ApiClient.Response retry = api.adminPost("/sagas/" + orderId + "/retry", "");
+    assertEquals(202, retry.status());
+    JsonNode order = orders.awaitSettled(orderId).json();
+    assertEquals("CANCELLED", order.get("status").asText());
+    assertTrue(historyTypes(api.get("/sagas/" + orderId).json()).contains("SagaResumed"));
+    assertNothingHeld(orderId);
+    assertEquals(409, api.adminPost("/sagas/" + orderId + "/retry", "").status(), "only a PARKED saga can be retried");
+  }
+}
