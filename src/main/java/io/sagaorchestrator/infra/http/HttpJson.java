@@ -5,7 +5,13 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +25,7 @@ import java.util.stream.Collectors;
 public final class HttpJson {
   static final ObjectMapper MAPPER = new ObjectMapper()
       .findAndRegisterModules()
+      .registerModule(new SimpleModule("strict-strings").addDeserializer(String.class, new StrictStringDeserializer()))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -26,6 +33,19 @@ public final class HttpJson {
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   private HttpJson() {}
+
+  /** Jackson turns a number into a string by default; an id sent as 12 is a client error here. */
+  private static final class StrictStringDeserializer extends StdScalarDeserializer<String> {
+    StrictStringDeserializer() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      if (parser.hasToken(JsonToken.VALUE_STRING)) return parser.getText();
+      return (String) context.handleUnexpectedToken(String.class, parser);
+    }
+  }
 
   /** Thrown for a body that cannot be read; answered with 400 and its message. */
   public static final class BadRequest extends RuntimeException {

@@ -1,0 +1,140 @@
+package io.sagaorchestrator.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.testsupport.ApiClient;
+import io.sagaorchestrator.testsupport.DataDir;
+import io.sagaorchestrator.testsupport.Orders;
+import io.sagaorchestrator.testsupport.TestConfig;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The HTTP contract of DESIGN.md §5: status codes, error shape, headers, and no 500 for any input. */
+class HttpApiTest {
+  private static DataDir dataDir;
+  private static SagaNode node;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    dataDir = new DataDir("http");
+    node = SagaNode.start(TestConfig.node(dataDir.path()));
+    api = new ApiClient(node.httpPort(), node.adminToken());
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+    dataDir.close();
+  }
+
+  record BadOrder(String body, String fieldInError) {
+    @Override
+    public String toString() {
+      return fieldInError;
+    }
+  }
+
+  static List<BadOrder> badOrders() {
+    String address = "\"shippingAddress\": {\"country\": \"NL\"}";
+    String item = "{\"sku\": \"s-1\", \"quantity\": 1, \"unitPriceCents\": 100}";
+    return List.of(
+        new BadOrder("{\"items\": [" + item + "], " + address + "}", "customerId"),
+        new BadOrder("{\"customerId\": \"c-1\", " + address + "}", "items"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [], " + address + "}", "items"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [" + item + "]}", "shippingAddress"),
+        new BadOrder("{\"customerId\": \"c 1\", \"items\": [" + item + "], " + address + "}", "customerId"),
+        new BadOrder("{\"orderId\": \"" + "x".repeat(65) + "\", \"customerId\": \"c-1\", \"items\": [" + item + "], " + address + "}", "orderId"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [{\"sku\": \"s-1\", \"quantity\": 0, \"unitPriceCents\": 100}], " + address + "}", "items[0].quantity"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [{\"sku\": \"s-1\", \"quantity\": \"two\", \"unitPriceCents\": 100}], " + address + "}", "items[0].quantity"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [{\"sku\": \"s-1\", \"quantity\": 1.5, \"unitPriceCents\": 100}], " + address + "}", "items[0].quantity"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [{\"sku\": \"s-1\", \"quantity\": 1, \"unitPriceCents\": -1}], " + address + "}", "items[0].unitPriceCents"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [{\"quantity\": 1, \"unitPriceCents\": 1}], " + address + "}", "items[0].sku"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [" + item + "], \"shippingAddress\": {\"country\": \"Netherlands\"}}", "shippingAddress.country"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": {\"sku\": \"s-1\"}, " + address + "}", "items"),
+        new BadOrder("{\"customerId\": 12, \"items\": [" + item + "], " + address + "}", "customerId"),
+        new BadOrder("[1, 2]", "body"),
+        new BadOrder("{\"customerId\": \"c-1\"", "malformed"),
+        new BadOrder("", "empty"),
+        new BadOrder("null", "object"),
+        new BadOrder("{\"customerId\": \"c-1\", \"items\": [" + item + "], " + address + "} trailing", "malformed"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badOrders")
+  void rejectsABadOrderWith400NamingTheField(BadOrder bad) {
+    ApiClient.Response response = api.post("/orders", bad.body());
+    assertEquals(400, response.status(), response.json().toString());
+    assertTrue(response.text("error").contains(bad.fieldInError()), response.json().toString());
+    assertTrue(response.json().get("details").isArray());
+  }
+
+  @Test
+  void answersUnknownIdsWith404AndBadIdsWith400() {
+    assertEquals(404, api.get("/orders/" + Orders.uniqueId("missing")).status());
+    assertEquals(404, api.get("/sagas/" + Orders.uniqueId("missing")).status());
+    assertEquals(400, api.get("/orders/bad%20id").status());
+    assertEquals(404, api.get("/no/such/path").status());
+    assertEquals("The requested resource could not be found.", api.get("/no/such/path").text("error"));
+  }
+
+  @Test
+  void requiresTheAdminTokenOnAdminRoutes() {
+    assertEquals(401, api.get("/admin/accounts/c-1").status());
+    assertEquals(401, api.post("/admin/accounts/c-1/deposit", "{\"amountCents\": 5}", "Authorization", "Bearer wrong").status());
+    assertEquals(200, api.adminGet("/admin/accounts/c-1").status());
+  }
+
+  @Test
+  void validatesAdminBodies() {
+    assertEquals(400, api.adminPost("/admin/accounts/c-1/deposit", "{\"amountCents\": 0}").status());
+    assertEquals(400, api.adminPost("/admin/accounts/c-1/deposit", "{}").status());
+    assertEquals(400, api.adminPost("/admin/inventory/s-1/restock", "{\"quantity\": -3}").status());
+    assertEquals(400, api.adminPut("/admin/faults", "{\"payment\": {\"failureRate\": 2}}").status());
+    ApiClient.Response faults = api.adminPut("/admin/faults", "{\"seed\": 7, \"shipping\": {\"latencyMs\": 5}}");
+    assertEquals(200, faults.status());
+    assertEquals(7, faults.json().get("seed").asLong());
+    assertEquals(5, faults.json().get("shipping").get("latencyMs").asLong());
+    assertEquals(200, api.adminPut("/admin/faults", "{}").status());
+  }
+
+  @Test
+  void answersAnOversizedBodyWith413() {
+    ApiClient.Response response = api.post("/orders", "{\"customerId\": \"" + "x".repeat(70_000) + "\"}");
+    assertEquals(413, response.status());
+    assertEquals("request body too large", response.text("error"));
+  }
+
+  @Test
+  void echoesTheCorrelationIdOrMakesOne() {
+    assertEquals("trace-42", api.post("/orders", "{}", "X-Correlation-Id", "trace-42").header("X-Correlation-Id"));
+    String generated = api.get("/health/live").header("X-Correlation-Id");
+    assertTrue(generated != null && !generated.isBlank());
+  }
+
+  @Test
+  void reportsLivenessAndReadiness() {
+    assertEquals(200, api.get("/health/live").status());
+    ApiClient.Response ready = api.get("/health/ready");
+    assertEquals(200, ready.status());
+    assertTrue(ready.json().get("checks").get("journalReachable").asBoolean());
+  }
+
+  @Test
+  void neverAnswers500ToGarbage() {
+    String[] bodies = {"{", "}", "\"text\"", "0", "{\"items\": [null]}", "{\"items\": [1]}", "{\"shippingAddress\": 3}",
+        "{\"customerId\": \"c\", \"items\": [{\"sku\": \"s\", \"quantity\": 99999999999, \"unitPriceCents\": 1}], \"shippingAddress\": {\"country\": \"NL\"}}",
+        "{\"customerId\": \"c\", \"items\": [{\"sku\": \"s\", \"quantity\": 1, \"unitPriceCents\": 1e400}], \"shippingAddress\": {\"country\": \"NL\"}}",
+        "\u0000\u0001", "{\"customerId\": {\"nested\": true}}"};
+    for (String body : bodies) {
+      int status = api.post("/orders", body).status();
+      assertTrue(status == 400, "body " + body + " answered " + status);
+    }
+  }
+}

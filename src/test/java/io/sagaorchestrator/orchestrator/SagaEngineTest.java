@@ -1,0 +1,193 @@
+package io.sagaorchestrator.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.infra.persistence.JournalSchema;
+import io.sagaorchestrator.testsupport.DataDir;
+import io.sagaorchestrator.testsupport.Eventually;
+import io.sagaorchestrator.testsupport.TestConfig;
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on its own, running a second definition (a trip: hotel, then flight) whose
+ * participants the test answers by hand, so that timing is exact: late replies, deadlines,
+ * compensation order.
+ */
+class SagaEngineTest {
+  public record Trip(String tripId, String traveller) {}
+
+  /** One call the saga made; the test completes {@code answer}. */
+  record Call(String step, boolean compensation, String idempotencyKey, int attempt, CompletableFuture<StepOutcome> answer) {}
+
+  private static final LinkedBlockingQueue<Call> calls = new LinkedBlockingQueue<>();
+  private static DataDir dataDir;
+  private static ActorTestKit testKit;
+
+  private static StepAction<Trip> recorded(String step, boolean compensation) {
+    return (trip, context) -> {
+      var answer = new CompletableFuture<StepOutcome>();
+      calls.add(new Call(step, compensation, context.idempotencyKey(), context.attempt(), answer));
+      return answer;
+    };
+  }
+
+  private static SagaDefinition<Trip> trip(String name, Duration stepTimeout, Duration deadline) {
+    RetryPolicy twice = RetryPolicy.exponential(2, Duration.ofMillis(20), Duration.ofMillis(40), 0.0);
+    return SagaDefinition.builder(name, 1, Trip.class)
+        .step("hotel", recorded("hotel", false), recorded("hotel", true), twice, stepTimeout)
+        .step("flight", recorded("flight", false), recorded("flight", true), twice, stepTimeout)
+        .compensationRetry(RetryPolicy.exponential(3, Duration.ofMillis(20), Duration.ofMillis(40), 0.0))
+        .deadline(deadline)
+        .build();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = new DataDir("engine");
+    Config config = TestConfig.node(dataDir.path());
+    java.nio.file.Files.createDirectories(dataDir.path());
+    JournalSchema.createIfMissing(JournalConfig.from(config));
+    testKit = ActorTestKit.create("engine", config);
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    SagaDefinitions definitions = new SagaDefinitions()
+        .register(trip("trip", Duration.ofMillis(300), Duration.ofMinutes(1)))
+        .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)));
+    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1)));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    dataDir.close();
+  }
+
+  private static String start(String definition) {
+    String sagaId = "trip-" + UUID.randomUUID();
+    ClusterSharding.get(testKit.system()).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+        .<akka.Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition, SagaData.toTree(new Trip(sagaId, "ada")), "corr-" + sagaId, replyTo),
+            Duration.ofSeconds(10))
+        .toCompletableFuture().join();
+    return sagaId;
+  }
+
+  private static SagaEntity.Summary summary(String sagaId) {
+    return ClusterSharding.get(testKit.system()).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+        .askWithStatus(SagaEntity.GetSaga::new, Duration.ofSeconds(5))
+        .toCompletableFuture().join();
+  }
+
+  private static Call nextCall() throws InterruptedException {
+    Call call = calls.poll(10, TimeUnit.SECONDS);
+    assertNotNull(call, "the saga made no further call");
+    return call;
+  }
+
+  private static void awaitStatus(String sagaId, SagaEntity.SagaStatus status) {
+    Eventually.within(Duration.ofSeconds(10), () -> assertEquals(status, summary(sagaId).status()));
+  }
+
+  private static List<String> history(String sagaId) {
+    return summary(sagaId).history().stream().map(h -> h.type() + (h.step() == null ? "" : ":" + h.step())).toList();
+  }
+
+  @Test
+  void runsASecondDefinitionWithItsOwnStepsOnTheSameEngine() throws Exception {
+    calls.clear();
+    String sagaId = start("trip");
+    Call hotel = nextCall();
+    assertEquals("hotel", hotel.step());
+    assertEquals(sagaId + ":hotel", hotel.idempotencyKey());
+    hotel.answer().complete(StepOutcome.succeeded());
+    Call flight = nextCall();
+    assertEquals("flight", flight.step());
+    flight.answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPLETED);
+    SagaEntity.Summary done = summary(sagaId);
+    assertEquals("trip", done.definition());
+    assertEquals(1, done.definitionVersion());
+    assertEquals("corr-" + sagaId, done.correlationId());
+    assertNotNull(done.endedAt());
+  }
+
+  @Test
+  void ignoresALateReplyFromAnAttemptThatAlreadyTimedOut() throws Exception {
+    calls.clear();
+    String sagaId = start("trip");
+    Call firstAttempt = nextCall();
+    Call secondAttempt = nextCall();
+    assertEquals(1, firstAttempt.attempt());
+    assertEquals(2, secondAttempt.attempt());
+    assertEquals(firstAttempt.idempotencyKey(), secondAttempt.idempotencyKey(), "a retry carries the same key");
+    secondAttempt.answer().complete(StepOutcome.succeeded());
+    Call flight = nextCall();
+    // The first attempt's answer arrives now: it must change nothing.
+    firstAttempt.answer().complete(new StepOutcome.Rejected("late and wrong"));
+    flight.answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPLETED);
+    List<String> history = history(sagaId);
+    assertEquals(List.of("SagaStarted", "StepAttemptFailed:hotel", "StepSucceeded:hotel", "StepSucceeded:flight", "SagaCompleted"), history);
+    assertTrue(summary(sagaId).history().get(1).detail().contains("timed out"));
+  }
+
+  @Test
+  void compensatesInReverseOrderWithTheActionsIdempotencyKeys() throws Exception {
+    calls.clear();
+    String sagaId = start("trip");
+    nextCall().answer().complete(StepOutcome.succeeded());
+    nextCall().answer().complete(new StepOutcome.Rejected("no seats"));
+    Call undoFlight = nextCall();
+    assertTrue(undoFlight.compensation());
+    assertEquals("flight", undoFlight.step());
+    assertEquals(sagaId + ":flight", undoFlight.idempotencyKey());
+    undoFlight.answer().complete(StepOutcome.succeeded());
+    Call undoHotel = nextCall();
+    assertTrue(undoHotel.compensation());
+    assertEquals("hotel", undoHotel.step());
+    undoHotel.answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
+    assertEquals("flight rejected: no seats", summary(sagaId).reason());
+  }
+
+  @Test
+  void compensatesWhenTheSagaDeadlinePasses() throws Exception {
+    calls.clear();
+    String sagaId = start("short-trip");
+    Call hotel = nextCall();
+    Call undoHotel = nextCall();
+    assertTrue(undoHotel.compensation(), "deadline of 500 ms passed while the hotel step was in flight");
+    undoHotel.answer().complete(StepOutcome.succeeded());
+    hotel.answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
+    assertEquals("deadline exceeded", summary(sagaId).reason());
+    assertFalse(history(sagaId).contains("StepSucceeded:hotel"), "the late success is ignored");
+  }
+
+  @Test
+  void answersNotFoundForASagaThatNeverStarted() {
+    CompletionStage<SagaEntity.Summary> missing = ClusterSharding.get(testKit.system())
+        .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, "never-" + UUID.randomUUID())
+        .askWithStatus(SagaEntity.GetSaga::new, Duration.ofSeconds(5));
+    Throwable error = missing.toCompletableFuture().handle((ok, e) -> e).join();
+    assertNotNull(error);
+    assertTrue(error.getMessage().contains("not found"), error.getMessage());
+  }
+}

@@ -1,0 +1,138 @@
+package io.sagaorchestrator.participants;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.ConfigFactory;
+import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.inventory.InventoryItem;
+import io.sagaorchestrator.participants.payment.PaymentAccount;
+import io.sagaorchestrator.participants.shipping.Shipment;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The participants' rules in isolation: idempotency by key, business rejections, and
+ * tombstones left by a compensation that overtakes its action. The testkit also checks that
+ * every command, event, reply and state survives serialization.
+ */
+class ParticipantsTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseResources("saga-serialization.conf"))
+      .withFallback(ConfigFactory.parseString("akka.actor.serialize-messages = on")));
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static EventSourcedBehaviorTestKit<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> account() {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1"));
+  }
+
+  @Test
+  void chargesOnceForOneKeyAndRepeatsTheFirstOutcome() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    var first = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", replyTo));
+    assertInstanceOf(StepOutcome.Succeeded.class, first.reply());
+    assertEquals(1, first.events().size());
+    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", replyTo));
+    assertInstanceOf(StepOutcome.Succeeded.class, repeat.reply());
+    assertTrue(repeat.events().isEmpty(), "a repeat applies nothing");
+    assertEquals(400, repeat.state().availableCents());
+  }
+
+  @Test
+  void rejectsACustomerWithoutEnoughCreditAndRemembersTheRejection() {
+    var account = account();
+    var rejected = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", replyTo));
+    assertInstanceOf(StepOutcome.Rejected.class, rejected.reply());
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", replyTo));
+    assertInstanceOf(StepOutcome.Rejected.class, repeat.reply(), "the first outcome stands for the key");
+  }
+
+  @Test
+  void refundsAChargeOnceAndRestoresTheCredit() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-3", 700, "o-3:payment", replyTo));
+    var refund = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-3", "o-3:payment", replyTo));
+    assertInstanceOf(StepOutcome.Succeeded.class, refund.reply());
+    var again = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-3", "o-3:payment", replyTo));
+    assertTrue(again.events().isEmpty());
+    assertEquals(1_000, again.state().availableCents());
+    var view = account.<PaymentAccount.AccountView>runCommand(PaymentAccount.GetAccount::new).reply();
+    assertEquals(Map.of(), view.charges());
+  }
+
+  @Test
+  void refusesAChargeThatArrivesAfterItsRefund() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    var refund = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-4", "o-4:payment", replyTo));
+    assertInstanceOf(PaymentAccount.RefundTombstoned.class, refund.event());
+    var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-4", 500, "o-4:payment", replyTo));
+    assertInstanceOf(StepOutcome.Rejected.class, late.reply());
+    assertEquals(1_000, late.state().availableCents());
+  }
+
+  @Test
+  void survivesARestartWithTheSameState() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-5", 250, "o-5:payment", replyTo));
+    var restarted = account.restart();
+    assertEquals(750, restarted.state().availableCents());
+  }
+
+  @Test
+  void reservesStockOnceAndReleasesIt() {
+    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, InventoryItem.State>create(
+        testKit.system(), InventoryItem.create("s-1"));
+    item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
+    assertInstanceOf(StepOutcome.Rejected.class,
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-1", 6, "o-1:inventory", replyTo)).reply());
+    assertInstanceOf(StepOutcome.Succeeded.class,
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", replyTo)).reply());
+    var repeat = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", replyTo));
+    assertTrue(repeat.events().isEmpty());
+    assertEquals(2, repeat.state().available());
+    var release = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReleaseStock("o-2", "o-2:inventory", replyTo));
+    assertEquals(5, release.state().available());
+    var tombstone = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReleaseStock("o-3", "o-3:inventory", replyTo));
+    assertInstanceOf(InventoryItem.ReleaseTombstoned.class, tombstone.event());
+    assertInstanceOf(StepOutcome.Rejected.class,
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-3", 1, "o-3:inventory", replyTo)).reply());
+    assertEquals(Map.of(), item.<InventoryItem.ItemView>runCommand(InventoryItem.GetItem::new).reply().reservations());
+  }
+
+  @Test
+  void shipsOnlyToServedCountriesAndHonoursAnEarlierCancellation() {
+    var served = EventSourcedBehaviorTestKit.<Shipment.Command, Shipment.Event, Shipment.State>create(
+        testKit.system(), Shipment.create("o-1", Set.of("NL")));
+    assertInstanceOf(StepOutcome.Rejected.class,
+        served.<StepOutcome>runCommand(replyTo -> new Shipment.ScheduleShipment("XX", "c", "s", "o-1:shipping", replyTo)).reply());
+
+    var shipment = EventSourcedBehaviorTestKit.<Shipment.Command, Shipment.Event, Shipment.State>create(
+        testKit.system(), Shipment.create("o-2", Set.of("NL")));
+    assertInstanceOf(StepOutcome.Succeeded.class,
+        shipment.<StepOutcome>runCommand(replyTo -> new Shipment.ScheduleShipment("NL", "c", "s", "o-2:shipping", replyTo)).reply());
+    assertTrue(shipment.<Shipment.ShipmentView>runCommand(Shipment.GetShipment::new).reply().isActive());
+    shipment.<StepOutcome>runCommand(replyTo -> new Shipment.CancelShipment("o-2:shipping", replyTo));
+    assertEquals(Shipment.ShipmentStatus.CANCELLED, shipment.<Shipment.ShipmentView>runCommand(Shipment.GetShipment::new).reply().status());
+
+    var overtaken = EventSourcedBehaviorTestKit.<Shipment.Command, Shipment.Event, Shipment.State>create(
+        testKit.system(), Shipment.create("o-3", Set.of("NL")));
+    overtaken.<StepOutcome>runCommand(replyTo -> new Shipment.CancelShipment("o-3:shipping", replyTo));
+    assertInstanceOf(StepOutcome.Rejected.class,
+        overtaken.<StepOutcome>runCommand(replyTo -> new Shipment.ScheduleShipment("NL", "c", "s", "o-3:shipping", replyTo)).reply());
+  }
+}
