@@ -2,6 +2,8 @@ package io.sagaorchestrator;
 
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -14,8 +16,13 @@ import picocli.CommandLine.Command;
     description = "Clustered, event-sourced saga orchestrator. With no subcommand: run a node.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+  private static final Path LOCAL_LOGBACK = Path.of("conf", "logback.xml");
 
   public static void main(String[] args) {
+    // conf/logback.xml beside the deployable config wins over the one in the jar.
+    if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(LOCAL_LOGBACK)) {
+      System.setProperty("logback.configurationFile", LOCAL_LOGBACK.toString());
+    }
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
