@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -23,11 +24,13 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An order as the client placed it. The first event makes it durable; the order then makes sure
@@ -42,12 +45,13 @@ public final class OrderEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Order");
 
+  /** {@code askTimeout} is the client's patience: the order answers Unavailable within half of it. */
   public static void init(ActorSystem<?> system, Duration askTimeout) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout)));
   }
 
   public static Behavior<Command> create(String orderId, Duration askTimeout) {
-    return Behaviors.setup(context -> new OrderEntity(orderId, askTimeout, context));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrderEntity(orderId, askTimeout, context, timers)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -59,7 +63,10 @@ public final class OrderEntity
 
   public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
 
-  private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo) implements Command {}
+  /** The saga's answer to a start; {@code replyTo} is absent when no client waits for it. */
+  private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) implements Command {}
+
+  private record RetrySagaStart(int attempt) implements Command {}
 
   public sealed interface PlaceOrderReply extends CborSerializable {}
 
@@ -95,15 +102,21 @@ public final class OrderEntity
 
   // ---- behaviour ------------------------------------------------------------------------
 
+  private static final String RETRY_TIMER = "retry-saga-start";
+  private static final RetryPolicy SAGA_START_RETRY =
+      RetryPolicy.exponential(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
+
   private final String orderId;
   private final Duration askTimeout;
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
 
-  private OrderEntity(String orderId, Duration askTimeout, ActorContext<Command> context) {
+  private OrderEntity(String orderId, Duration askTimeout, ActorContext<Command> context, TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), orderId));
     this.orderId = orderId;
     this.askTimeout = askTimeout;
     this.context = context;
+    this.timers = timers;
   }
 
   @Override
@@ -126,13 +139,18 @@ public final class OrderEntity
         .onCommand(PlaceOrder.class, this::onPlaceAgain)
         .onCommand(GetOrder.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.placed())));
     builder.forAnyState().onCommand(SagaStartAnswered.class, this::onSagaStartAnswered);
+    builder.forStateType(Placed.class).onCommand(RetrySagaStart.class, (s, c) -> {
+      ensureSaga(s.placed(), false, null, c.attempt());
+      return Effect().noReply();
+    });
+    builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
     return builder.build();
   }
 
   private ReplyEffect<Event, State> onPlaceNew(PlaceOrder command) {
     var placed = new OrderPlaced(command.order(), command.idempotencyKey(), command.correlationId(), Instant.now());
     return Effect().persist(placed)
-        .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo()))
+        .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo(), 1))
         .thenNoReply();
   }
 
@@ -141,27 +159,33 @@ public final class OrderEntity
       return Effect().reply(command.replyTo(),
           new Conflict("order " + orderId + " exists with a different body"));
     }
-    ensureSaga(state.placed(), false, command.replyTo());
+    ensureSaga(state.placed(), false, command.replyTo(), 1);
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onSagaStartAnswered(State state, SagaStartAnswered answer) {
     if (answer.error() != null) {
-      context.getLog().warn("order {}: saga start not confirmed: {}", orderId, answer.error());
-      return Effect().reply(answer.replyTo(), new Unavailable("order " + orderId + " is stored but its saga did not confirm in time; retry"));
+      // The order is stored: keep trying until its saga exists (for instance while shards move after a node loss).
+      Duration backoff = SAGA_START_RETRY.backoffAfter(answer.attempt(), ThreadLocalRandom.current()::nextDouble);
+      context.getLog().warn("order {}: saga start not confirmed (attempt {}): {}; retrying in {} ms",
+          orderId, answer.attempt(), answer.error(), backoff.toMillis());
+      timers.startSingleTimer(RETRY_TIMER, new RetrySagaStart(answer.attempt() + 1), backoff);
+      if (answer.replyTo() == null) return Effect().noReply();
+      return Effect().reply(answer.replyTo(), new Unavailable("order " + orderId + " is stored but its saga did not confirm in time; it will start, retry to see it"));
     }
+    timers.cancel(RETRY_TIMER);
+    if (answer.replyTo() == null) return Effect().noReply();
     return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));
   }
 
   /** Starting a saga is idempotent: a saga that exists acknowledges and starts nothing. */
-  private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo) {
+  private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) {
     CompletionStage<Done> started = ClusterSharding.get(context.getSystem())
         .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
         .askWithStatus(reply -> new SagaEntity.StartSaga(OrderSaga.NAME, SagaData.toTree(placed.order()),
-            placed.correlationId(), reply), askTimeout);
-    if (replyTo == null) return;
+            placed.correlationId(), reply), askTimeout.dividedBy(2));
     context.pipeToSelf(started, (done, error) -> new SagaStartAnswered(
-        error == null ? null : String.valueOf(error.getMessage()), created, replyTo));
+        error == null ? null : String.valueOf(error.getMessage()), created, replyTo, attempt));
   }
 
   @Override
@@ -169,7 +193,7 @@ public final class OrderEntity
     // An order stored just before a crash, whose saga start was never confirmed, gets its saga here.
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          if (state instanceof Placed placed) ensureSaga(placed.placed(), false, null);
+          if (state instanceof Placed placed) ensureSaga(placed.placed(), false, null, 1);
         })
         .build();
   }

@@ -25,6 +25,7 @@ public final class NodeProcess implements AutoCloseable {
   private final int httpPort;
   private final int remotePort;
   private final Map<String, String> env;
+  private final List<String> jvmOptions = new ArrayList<>();
   private Process process;
 
   public NodeProcess(Path workDir, String name, Map<String, String> extraEnv) {
@@ -33,7 +34,13 @@ public final class NodeProcess implements AutoCloseable {
 
   public NodeProcess(Path workDir, String name, int httpPort, int remotePort, Map<String, String> extraEnv) {
     this.workDir = workDir;
-    this.log = workDir.resolve(name + ".log");
+    // Logs stay under target/ after the work directory is removed, for a failed test's post-mortem.
+    this.log = Path.of("target", "it-logs", workDir.getFileName() + "-" + name + ".log").toAbsolutePath();
+    try {
+      Files.createDirectories(log.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     this.httpPort = httpPort;
     this.remotePort = remotePort;
     this.env = new HashMap<>(extraEnv);
@@ -62,6 +69,16 @@ public final class NodeProcess implements AutoCloseable {
     return remotePort;
   }
 
+  /** Extra JVM options, e.g. -D settings a test needs shorter than in production. */
+  public NodeProcess withJvmOptions(String... options) {
+    jvmOptions.addAll(List.of(options));
+    return this;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   public ApiClient api() {
     return new ApiClient(httpPort, ADMIN_TOKEN);
   }
@@ -69,7 +86,9 @@ public final class NodeProcess implements AutoCloseable {
   public NodeProcess start() {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+        "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString()));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -2,7 +2,13 @@ package io.sagaorchestrator.infra.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,6 +39,26 @@ public final class NodeConfig {
         .withFallback(ConfigFactory.parseResources(DEFAULTS_RESOURCE))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
-    return JournalConfig.from(config).asAkkaConfig().withFallback(config);
+    return JournalConfig.from(config).asAkkaConfig()
+        .withFallback(seedNodes(config))
+        .withFallback(config);
+  }
+
+  /** {@code saga.cluster.seed-nodes} (host:port pairs, a list or one comma-separated string) as Akka addresses. */
+  static Config seedNodes(Config config) {
+    List<String> pairs = config.getValue("saga.cluster.seed-nodes").valueType() == ConfigValueType.LIST
+        ? config.getStringList("saga.cluster.seed-nodes")
+        : Arrays.asList(config.getString("saga.cluster.seed-nodes").split(","));
+    List<String> addresses = new ArrayList<>();
+    for (String pair : pairs) {
+      String hostPort = pair.trim();
+      if (hostPort.isEmpty()) continue;
+      if (!hostPort.matches("[^:/@\\s]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("saga.cluster.seed-nodes: '" + hostPort + "' is not host:port");
+      }
+      addresses.add("akka://" + SagaNode.SYSTEM_NAME + "@" + hostPort);
+    }
+    if (addresses.isEmpty()) return ConfigFactory.empty();
+    return ConfigFactory.empty().withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
   }
 }

@@ -19,14 +19,14 @@ public record SagaSettings(
     OrderSaga.Policies orderSaga,
     FaultSettings faults) {
 
-  public record HttpSettings(String host, int port, String adminToken, Duration askTimeout) {}
+  public record HttpSettings(String host, int port, String adminToken, Duration askTimeout, int askAttempts) {}
 
   public static SagaSettings from(Config config) {
     Config saga = config.getConfig("saga");
     Config http = saga.getConfig("http");
     return new SagaSettings(
         new HttpSettings(http.getString("host"), http.getInt("port"), http.getString("admin-token").trim(),
-            http.getDuration("ask-timeout")),
+            http.getDuration("ask-timeout"), http.getInt("ask-attempts")),
         new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
         new LinkedHashSet<>(saga.getStringList("shipping.countries")),
         orderSagaPolicies(saga.getConfig("order-saga")),

@@ -37,13 +37,17 @@ import java.util.concurrent.CompletionStage;
 public final class OrderRoutes extends AllDirectives {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final int MAX_IDEMPOTENCY_KEY = 200;
+  /** The order is stored and its saga is being started. */
+  private static final String NOT_STARTED = "NOT_STARTED";
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final int askAttempts;
 
-  public OrderRoutes(ActorSystem<?> system, Duration askTimeout) {
+  public OrderRoutes(ActorSystem<?> system, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    this.askAttempts = askAttempts;
   }
 
   public Route route(String correlationId) {
@@ -71,9 +75,12 @@ public final class OrderRoutes extends AllDirectives {
     List<String> problems = OrderValidation.problems(order);
     if (!problems.isEmpty()) throw new HttpJson.BadRequest(problems.get(0), problems);
     if (order.totalCents() < 0) throw new HttpJson.BadRequest("items: order total is too large", List.of("items"));
-    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, order.orderId())
-        .<OrderEntity.PlaceOrderReply>ask(replyTo -> new OrderEntity.PlaceOrder(order, idempotencyKey.orElse(null), correlationId, replyTo),
-            askTimeout)
+    // Placing is idempotent (same id, same body), so a lost or unconfirmed attempt is simply repeated.
+    return IdempotentAsk.retrying(askAttempts,
+            () -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, order.orderId())
+                .<OrderEntity.PlaceOrderReply>ask(replyTo -> new OrderEntity.PlaceOrder(order, idempotencyKey.orElse(null), correlationId, replyTo),
+                    askTimeout),
+            reply -> reply instanceof OrderEntity.Unavailable)
         .thenCompose(reply -> answerPlacement(order.orderId(), reply));
   }
 
@@ -123,18 +130,21 @@ public final class OrderRoutes extends AllDirectives {
     return new OrderData(orderId, request.customerId(), lines, new ShippingAddress(address.country(), address.city(), address.street()));
   }
 
+  private CompletionStage<OrderEntity.PlacedOrder> placedOrder(String orderId) {
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(OrderEntity.GetOrder::new, askTimeout));
+  }
+
   private CompletionStage<HttpResponse> read(String orderId) {
-    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
-        .askWithStatus(OrderEntity.GetOrder::new, askTimeout)
+    return placedOrder(orderId)
         .thenCompose(placed -> sagaSummary(orderId).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
         .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
   }
 
   private CompletionStage<HttpResponse> cancel(String orderId) {
-    return sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
-        .askWithStatus(OrderEntity.GetOrder::new, askTimeout)
-        .thenCompose(placed -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
-            .<SagaEntity.ControlReply>ask(replyTo -> new SagaEntity.CancelSaga("cancelled by client", replyTo), askTimeout))
+    return placedOrder(orderId)
+        .thenCompose(placed -> IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+            .<SagaEntity.ControlReply>ask(replyTo -> new SagaEntity.CancelSaga("cancelled by client", replyTo), askTimeout)))
         .thenApply(reply -> switch (reply.result()) {
           case ACCEPTED -> HttpJson.response(StatusCodes.ACCEPTED, new CancelAccepted(orderId, reply.status().name()));
           case CONFLICT -> HttpJson.error(StatusCodes.CONFLICT,
@@ -145,8 +155,8 @@ public final class OrderRoutes extends AllDirectives {
   }
 
   private CompletionStage<Optional<SagaEntity.Summary>> sagaSummary(String orderId) {
-    return sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
-        .askWithStatus(SagaEntity.GetSaga::new, askTimeout)
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+            .askWithStatus(SagaEntity.GetSaga::new, askTimeout))
         .thenApply(Optional::of)
         .exceptionally(error -> {
           if (Failures.isStatusError(error)) return Optional.empty();
@@ -160,7 +170,6 @@ public final class OrderRoutes extends AllDirectives {
 
   private static OrderResponse toResponse(OrderEntity.PlacedOrder placed, Optional<SagaEntity.Summary> saga) {
     OrderData order = placed.order();
-    SagaEntity.SagaStatus sagaStatus = saga.map(SagaEntity.Summary::status).orElse(SagaEntity.SagaStatus.RUNNING);
     ShippingAddress address = order.shippingAddress();
     return new OrderResponse(
         order.orderId(),
@@ -168,8 +177,8 @@ public final class OrderRoutes extends AllDirectives {
         order.items().stream().map(line -> new ItemResponse(line.sku(), line.quantity(), line.unitPriceCents())).toList(),
         order.totalCents(),
         new AddressRequest(address.country(), address.city(), address.street()),
-        OrderStatus.of(sagaStatus),
-        sagaStatus.name(),
+        saga.map(s -> OrderStatus.of(s.status())).orElse("PENDING"),
+        saga.map(s -> s.status().name()).orElse(NOT_STARTED),
         saga.map(SagaEntity.Summary::reason).orElse(null),
         placed.correlationId(),
         placed.placedAt());

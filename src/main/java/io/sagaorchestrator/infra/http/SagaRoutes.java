@@ -21,10 +21,12 @@ import java.util.function.Supplier;
 public final class SagaRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final int askAttempts;
 
-  public SagaRoutes(ActorSystem<?> system, Duration askTimeout) {
+  public SagaRoutes(ActorSystem<?> system, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    this.askAttempts = askAttempts;
   }
 
   public Route route(java.util.function.Function<Supplier<Route>, Route> adminOnly) {
@@ -35,15 +37,15 @@ public final class SagaRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> read(String sagaId) {
-    return sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-        .askWithStatus(SagaEntity.GetSaga::new, askTimeout)
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .askWithStatus(SagaEntity.GetSaga::new, askTimeout))
         .thenApply(summary -> HttpJson.ok(toResponse(summary)))
         .exceptionally(error -> Failures.notFoundOr(error, "saga " + sagaId + " not found"));
   }
 
   private CompletionStage<HttpResponse> retry(String sagaId) {
-    return sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-        .<SagaEntity.ControlReply>ask(SagaEntity.ResumeSaga::new, askTimeout)
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .<SagaEntity.ControlReply>ask(SagaEntity.ResumeSaga::new, askTimeout))
         .thenApply(reply -> switch (reply.result()) {
           case ACCEPTED -> HttpJson.response(StatusCodes.ACCEPTED, Map.of("sagaId", sagaId, "status", reply.status().name()));
           case CONFLICT -> HttpJson.error(StatusCodes.CONFLICT,

@@ -55,10 +55,14 @@ public final class JournalSchema {
         .toList();
   }
 
+  /**
+   * CONCURRENTLY is dropped: it waits for every open transaction, including another node's
+   * session waiting on the advisory lock, which deadlocks a simultaneous first start.
+   */
   private static String reRunnable(String sql) {
     return sql
+        .replaceFirst("(?i)^CREATE INDEX CONCURRENTLY ", "CREATE INDEX ")
         .replaceFirst("(?i)^CREATE UNIQUE INDEX (?!IF NOT EXISTS)", "CREATE UNIQUE INDEX IF NOT EXISTS ")
-        .replaceFirst("(?i)^CREATE INDEX CONCURRENTLY (?!IF NOT EXISTS)", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ")
-        .replaceFirst("(?i)^CREATE INDEX (?!IF NOT EXISTS|CONCURRENTLY)", "CREATE INDEX IF NOT EXISTS ");
+        .replaceFirst("(?i)^CREATE INDEX (?!IF NOT EXISTS)", "CREATE INDEX IF NOT EXISTS ");
   }
 }

@@ -1,0 +1,27 @@
+package io.sagaorchestrator.infra.http;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Repeats an idempotent ask that timed out (or got an answer worth asking again). While a shard
+ * is handed over to another node, Cluster Sharding drops the messages it had buffered for it;
+ * asking again reaches the shard at its new home.
+ */
+final class IdempotentAsk {
+  private IdempotentAsk() {}
+
+  static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask, Predicate<T> askAgain) {
+    return ask.get().handle((reply, error) -> {
+      boolean retry = attempts > 1 && (error != null ? Failures.isTimeout(error) : askAgain.test(reply));
+      if (retry) return retrying(attempts - 1, ask, askAgain);
+      return error != null ? CompletableFuture.<T>failedFuture(Failures.unwrap(error)) : CompletableFuture.completedFuture(reply);
+    }).thenCompose(next -> next);
+  }
+
+  static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask) {
+    return retrying(attempts, ask, reply -> false);
+  }
+}
