@@ -9,8 +9,10 @@ import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.sagaorchestrator.infra.config.SagaSettings;
+import io.sagaorchestrator.infra.audit.JournalAudit;
 import io.sagaorchestrator.infra.http.AdminRoutes;
 import io.sagaorchestrator.infra.http.ApiRoutes;
+import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.OrderRoutes;
@@ -88,10 +90,11 @@ public final class SagaNode implements AutoCloseable {
       }
       Duration askTimeout = settings.http().askTimeout();
       var routes = new ApiRoutes(
-          new OrderRoutes(system, askTimeout),
-          new SagaRoutes(system, askTimeout),
+          new OrderRoutes(system, askTimeout, settings.http().askAttempts()),
+          new SagaRoutes(system, askTimeout, settings.http().askAttempts()),
           new AdminRoutes(system, askTimeout, faults),
           new HealthRoutes(() -> readiness(system, journal)),
+          new AuditRoutes(new JournalAudit(system, journal)),
           adminToken);
       ServerBinding binding = HttpServer.start(system, routes.route(), settings.http().host(), settings.http().port())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

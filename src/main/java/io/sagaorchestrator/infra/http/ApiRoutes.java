@@ -32,13 +32,15 @@ public final class ApiRoutes extends AllDirectives {
   private final SagaRoutes sagas;
   private final AdminRoutes admin;
   private final HealthRoutes health;
+  private final AuditRoutes audit;
   private final byte[] adminToken;
 
-  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, String adminToken) {
+  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, AuditRoutes audit, String adminToken) {
     this.orders = orders;
     this.sagas = sagas;
     this.admin = admin;
     this.health = health;
+    this.audit = audit;
     this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -50,7 +52,7 @@ public final class ApiRoutes extends AllDirectives {
           handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
               orders.route(correlationId),
               sagas.route(this::adminOnly),
-              pathPrefix("admin", () -> adminOnly(admin::route)),
+              pathPrefix("admin", () -> adminOnly(() -> concat(audit.route(), admin.route()))),
               health.route()))));
     });
   }

@@ -1,0 +1,191 @@
+package io.sagaorchestrator.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.infra.config.NodeConfig;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** What the bench drives: a node it starts itself, in this JVM, or nodes that run elsewhere. */
+sealed interface BenchTarget extends AutoCloseable {
+  List<URI> urls();
+
+  String adminToken();
+
+  String describe();
+
+  /** Rows in the journal table, when the bench can see the journal (its own node). */
+  OptionalLong journalRows();
+
+  /** Heap in use after a full GC, once ended sagas had time to passivate (own node only). */
+  OptionalLong heapAfterGc();
+
+  @Override
+  void close();
+
+  /** A node in this JVM on a fresh data directory (H2) or a fresh database (PostgreSQL), removed at the end. */
+  final class OwnNode implements BenchTarget {
+    private final SagaNode node;
+    private final JournalConfig journal;
+    private final Duration passivateAfterEnd;
+    private final Path createdDir;
+    private final JournalConfig postgresServer;
+    private final String createdDatabase;
+    private final String description;
+
+    private OwnNode(SagaNode node, JournalConfig journal, Duration passivateAfterEnd, Path createdDir,
+        JournalConfig postgresServer, String createdDatabase, String description) {
+      this.node = node;
+      this.journal = journal;
+      this.passivateAfterEnd = passivateAfterEnd;
+      this.createdDir = createdDir;
+      this.postgresServer = postgresServer;
+      this.createdDatabase = createdDatabase;
+      this.description = description;
+    }
+
+    /**
+     * @param dataDir where the H2 journal goes; null: a new temporary directory, removed at the end unless {@code keep}
+     * @param postgresServer for the postgres journal: the server to create the bench's database on
+     */
+    static OwnNode start(String journalKind, Path dataDir, JournalConfig postgresServer, String runId, boolean keep) throws Exception {
+      Path createdDir = null;
+      if (dataDir == null) {
+        dataDir = Files.createTempDirectory("saga-bench-");
+        createdDir = keep ? null : dataDir;
+      }
+      Map<String, Object> overrides = new HashMap<>();
+      overrides.put("saga.data-dir", dataDir.toString());
+      overrides.put("saga.journal", journalKind);
+      overrides.put("saga.http.host", "127.0.0.1");
+      overrides.put("saga.http.port", 0);
+      overrides.put("akka.remote.artery.canonical.port", 0);
+      overrides.put("akka.cluster.seed-nodes", List.of());
+      overrides.put("saga.cluster.seed-nodes", List.of());
+      String database = null;
+      if (journalKind.equals("postgres")) {
+        database = "saga_bench_" + runId;
+        PostgresScratch.create(postgresServer, database);
+        overrides.put("saga.db.url", PostgresScratch.urlFor(postgresServer.url(), database));
+        overrides.put("saga.db.user", postgresServer.user());
+        overrides.put("saga.db.password", postgresServer.password());
+      }
+      try {
+        Config config = NodeConfig.withLayers(ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.systemProperties())
+            .withFallback(localConfigFile()));
+        JournalConfig journal = JournalConfig.from(config);
+        SagaNode node = SagaNode.start(config);
+        String where = journal.kind() == JournalConfig.Kind.H2
+            ? "H2 file journal in " + JournalConfig.dataDir(config) + (createdDir == null ? " (kept)" : " (temporary)")
+            : "PostgreSQL journal in database " + database + (keep ? " (kept)" : " (dropped at the end)");
+        return new OwnNode(node, journal, config.getDuration("saga.engine.passivate-after-end"), createdDir,
+            keep ? null : postgresServer, keep ? null : database,
+            "in-process node on http://127.0.0.1:" + node.httpPort() + ", " + where);
+      } catch (Exception | Error e) {
+        if (database != null && !keep) PostgresScratch.drop(postgresServer, database);
+        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+        throw e;
+      }
+    }
+
+    /** The same file a node started from the command line would read: -Dconfig.file, else ./conf/application.conf. */
+    private static Config localConfigFile() {
+      String explicit = System.getProperty("config.file");
+      Path path = explicit != null ? Path.of(explicit) : Path.of("conf", "application.conf");
+      return Files.isRegularFile(path) ? ConfigFactory.parseFile(path.toFile()) : ConfigFactory.empty();
+    }
+
+    JournalConfig journal() {
+      return journal;
+    }
+
+    @Override
+    public List<URI> urls() {
+      return List.of(URI.create("http://127.0.0.1:" + node.httpPort()));
+    }
+
+    @Override
+    public String adminToken() {
+      return node.adminToken();
+    }
+
+    @Override
+    public String describe() {
+      return description;
+    }
+
+    @Override
+    public OptionalLong journalRows() {
+      try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+           Statement statement = connection.createStatement();
+           ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+        rs.next();
+        return OptionalLong.of(rs.getLong(1));
+      } catch (SQLException e) {
+        return OptionalLong.empty();
+      }
+    }
+
+    @Override
+    public OptionalLong heapAfterGc() {
+      try {
+        Thread.sleep(passivateAfterEnd.plusSeconds(1).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.gc();
+      System.gc();
+      return OptionalLong.of(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    @Override
+    public void close() {
+      try {
+        node.close();
+      } finally {
+        try {
+          if (createdDatabase != null) PostgresScratch.drop(postgresServer, createdDatabase);
+        } catch (SQLException e) {
+          System.err.println("bench: could not drop database " + createdDatabase + ": " + e.getMessage());
+        }
+        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+      }
+    }
+  }
+
+  /** Nodes that run elsewhere: the bench sees only their HTTP API. */
+  record Remote(List<URI> urls, String adminToken) implements BenchTarget {
+    @Override
+    public String describe() {
+      return "running node(s) at " + String.join(", ", urls.stream().map(URI::toString).toList());
+    }
+
+    @Override
+    public OptionalLong journalRows() {
+      return OptionalLong.empty();
+    }
+
+    @Override
+    public OptionalLong heapAfterGc() {
+      return OptionalLong.empty();
+    }
+
+    @Override
+    public void close() {}
+  }
+}

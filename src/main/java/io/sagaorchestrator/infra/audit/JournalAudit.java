@@ -1,0 +1,132 @@
+package io.sagaorchestrator.infra.audit;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import com.typesafe.config.Config;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.util.Try;
+
+/**
+ * The consistency audit of DESIGN.md §4, read-only: it scans the event journal table with plain
+ * JDBC in {@code ordering} order, page by page (so memory stays flat however long the journal
+ * is, and no transaction is held open), deserializes each event with the actor system's own
+ * serializers, and hands it to an {@link AuditLedger}.
+ *
+ * <p>It runs on Akka's blocking dispatcher. Requests that arrive while an audit runs share it.
+ * Only rows present when the audit starts are read; "after the system is quiet" is the
+ * caller's job (sagas still running are reported, as violations).
+ */
+public final class JournalAudit {
+  private static final Logger log = LoggerFactory.getLogger(JournalAudit.class);
+  static final int PAGE_SIZE = 5_000;
+
+  private final Serialization serialization;
+  private final Executor blocking;
+  private final JournalConfig journal;
+  private final String table;
+  private CompletableFuture<AuditReport> running;
+
+  public JournalAudit(ActorSystem<?> system, JournalConfig journal) {
+    this.serialization = SerializationExtension.get(system.classicSystem());
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.journal = journal;
+    this.table = tableName(system.settings().config());
+  }
+
+  /** The journal table as the JDBC plugin names it (quoted: the H2 script creates lower-case names). */
+  static String tableName(Config config) {
+    String path = "jdbc-journal.tables.event_journal.";
+    String name = config.hasPath(path + "tableName") ? config.getString(path + "tableName") : "event_journal";
+    String schema = config.hasPath(path + "schemaName") ? config.getString(path + "schemaName") : "";
+    return (schema.isEmpty() ? "" : '"' + schema + "\".") + '"' + name + '"';
+  }
+
+  /** Runs an audit, or joins the one that is running. */
+  public synchronized CompletionStage<AuditReport> run() {
+    if (running == null) {
+      CompletableFuture<AuditReport> audit = CompletableFuture.supplyAsync(this::scan, blocking);
+      running = audit;
+      audit.whenComplete((report, error) -> finished(audit));
+    }
+    return running;
+  }
+
+  private synchronized void finished(CompletableFuture<AuditReport> audit) {
+    if (running == audit) running = null;
+  }
+
+  private AuditReport scan() {
+    long started = System.nanoTime();
+    Instant checkedAt = Instant.now();
+    AuditLedger ledger = new AuditLedger();
+    String select = "SELECT \"ordering\", \"persistence_id\", \"sequence_number\", \"event_ser_id\", \"event_ser_manifest\", "
+        + "\"event_payload\" FROM " + table + " WHERE \"ordering\" > ? AND \"ordering\" <= ? AND \"deleted\" = FALSE "
+        + "ORDER BY \"ordering\" FETCH FIRST " + PAGE_SIZE + " ROWS ONLY";
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password())) {
+      connection.setReadOnly(true);
+      long upTo = maxOrdering(connection);
+      long after = Long.MIN_VALUE;
+      try (PreparedStatement page = connection.prepareStatement(select)) {
+        page.setFetchSize(PAGE_SIZE);
+        while (true) {
+          page.setLong(1, after);
+          page.setLong(2, upTo);
+          int rows = 0;
+          try (ResultSet rs = page.executeQuery()) {
+            while (rs.next()) {
+              rows++;
+              after = rs.getLong(1);
+              read(ledger, rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5), rs, 6);
+            }
+          }
+          if (rows < PAGE_SIZE) break;
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("audit cannot read the journal: " + e.getMessage(), e);
+    }
+    long durationMs = (System.nanoTime() - started) / 1_000_000;
+    AuditReport report = ledger.finish(checkedAt, durationMs);
+    log.info("audit: {} ({} violations) over {} events, {} orders, in {} ms", report.ok() ? "ok" : "FAILED",
+        report.violationCount(), report.eventsRead(), report.entities().orders(), durationMs);
+    return report;
+  }
+
+  private long maxOrdering(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+         ResultSet rs = statement.executeQuery("SELECT MAX(\"ordering\") FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void read(AuditLedger ledger, String persistenceId, long sequenceNr, int serializerId, String manifest,
+      ResultSet rs, int payloadColumn) throws SQLException {
+    if (AuditLedger.entityType(persistenceId) == null) {
+      ledger.skipped(persistenceId);
+      return;
+    }
+    byte[] payload = rs.getBytes(payloadColumn);
+    Try<Object> event = serialization.deserialize(payload, serializerId, manifest);
+    if (event.isSuccess()) {
+      ledger.accept(persistenceId, sequenceNr, event.get());
+    } else {
+      Throwable error = event.failed().get();
+      ledger.unreadable(persistenceId, sequenceNr, error.getClass().getSimpleName() + ": " + error.getMessage());
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.sagaorchestrator.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The bench end to end with a tiny load: its own node, real HTTP, the audit, and the report files. */
+class BenchTest {
+
+  @Test
+  void runsItsOwnNodeAndWritesAReportWithAPassingAudit(@TempDir Path reportDir) throws Exception {
+    StringWriter output = new StringWriter();
+    int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output)).execute(
+        "--orders", "200", "--concurrency", "16", "--warmup", "20", "--customers", "5", "--skus", "5",
+        "--compensate-share", "0.2", "--limit-seconds", "0.5", "--report-dir", reportDir.toString());
+    assertEquals(0, exit, output.toString());
+
+    JsonNode report = new ObjectMapper().readTree(reportDir.resolve("report.json").toFile());
+    assertTrue(report.get("audit").get("ok").asBoolean(), report.get("audit").toString());
+    assertTrue(report.get("sagasPerSecond").asDouble() > 0, output.toString());
+    assertTrue(report.get("latencyMs").get("p99").asDouble() > 0, report.get("latencyMs").toString());
+    assertTrue(report.get("acceptLatencyMs").get("p50").asDouble() > 0, report.get("acceptLatencyMs").toString());
+    assertTrue(report.get("journalEventsPerSecond").asDouble() > 0, output.toString());
+    assertTrue(report.get("journalLimitEventsPerSecond").get("singleRow").asDouble() > 0, output.toString());
+    assertTrue(report.get("journalLimitEventsPerSecond").get("batched").asDouble() > 0, output.toString());
+    assertTrue(report.get("heapAfterGcBytes").asLong() > 0, output.toString());
+    JsonNode outcomes = report.get("outcomes").get("byStatus");
+    assertEquals(200, outcomes.path("COMPLETED").asLong() + outcomes.path("CANCELLED").asLong(), outcomes.toString());
+    assertTrue(outcomes.path("CANCELLED").asLong() > 0, outcomes.toString());
+    assertEquals(0, report.get("outcomes").get("unexpected").asLong(), output.toString());
+    assertTrue(Files.readString(reportDir.resolve("report.svg")).startsWith("<svg"));
+    assertTrue(output.toString().contains("sagas/s"), output.toString());
+  }
+
+  @Test
+  void refusesAWarmUpThatLeavesNothingToMeasure() {
+    StringWriter output = new StringWriter();
+    int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output))
+        .execute("--orders", "10", "--warmup", "10");
+    assertEquals(2, exit, output.toString());
+    assertTrue(output.toString().contains("--warmup"), output.toString());
+  }
+}
