@@ -26,7 +26,7 @@ import scala.util.Try;
  * is, and no transaction is held open), deserializes each event with the actor system's own
  * serializers, and hands it to an {@link AuditLedger}.
  *
- * <p>It runs on Akka's blocking dispatcher. Requests that arrive while an audit runs share it.
+ * <p>It runs on Akka's blocking dispatcher.
  * Only rows present when the audit starts are read; "after the system is quiet" is the
  * caller's job (sagas still running are reported, as violations).
  */
@@ -38,7 +38,6 @@ public final class JournalAudit {
   private final Executor blocking;
   private final JournalConfig journal;
   private final String table;
-  private CompletableFuture<AuditReport> running;
 
   public JournalAudit(ActorSystem<?> system, JournalConfig journal) {
     this.serialization = SerializationExtension.get(system.classicSystem());
@@ -55,18 +54,9 @@ public final class JournalAudit {
     return (schema.isEmpty() ? "" : '"' + schema + "\".") + '"' + name + '"';
   }
 
-  /** Runs an audit, or joins the one that is running. */
-  public synchronized CompletionStage<AuditReport> run() {
-    if (running == null) {
-      CompletableFuture<AuditReport> audit = CompletableFuture.supplyAsync(this::scan, blocking);
-      running = audit;
-      audit.whenComplete((report, error) -> finished(audit));
-    }
-    return running;
-  }
-
-  private synchronized void finished(CompletableFuture<AuditReport> audit) {
-    if (running == audit) running = null;
+  /** A scan of its own per request, so the answer covers every write acknowledged before it was asked. */
+  public CompletionStage<AuditReport> run() {
+    return CompletableFuture.supplyAsync(this::scan, blocking);
   }
 
   private AuditReport scan() {
