@@ -7,6 +7,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -45,13 +46,22 @@ public final class OrderEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Order");
 
-  /** {@code askTimeout} is the client's patience: the order answers Unavailable within half of it. */
-  public static void init(ActorSystem<?> system, Duration askTimeout) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout)));
+  /**
+   * Orders are remembered entities until their saga is confirmed: the shard records an order as
+   * started before it delivers the PlaceOrder, so an order stored just before a crash is started
+   * again afterwards and starts its saga. Confirmed orders passivate after {@code passivateAfter}.
+   * {@code askTimeout} is the client's patience: the order answers Unavailable within half of it.
+   */
+  public static void init(ActorSystem<?> system, Duration askTimeout, Duration passivateAfter) {
+    ClusterSharding.get(system).init(
+        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, ctx.getShard()))
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
-  public static Behavior<Command> create(String orderId, Duration askTimeout) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrderEntity(orderId, askTimeout, context, timers)));
+  public static Behavior<Command> create(
+      String orderId, Duration askTimeout, Duration passivateAfter, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new OrderEntity(orderId, askTimeout, passivateAfter, shard, context, timers)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -67,6 +77,8 @@ public final class OrderEntity
   private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) implements Command {}
 
   private record RetrySagaStart(int attempt) implements Command {}
+
+  private enum PassivateIdle implements Command { INSTANCE }
 
   public sealed interface PlaceOrderReply extends CborSerializable {}
 
@@ -103,18 +115,30 @@ public final class OrderEntity
   // ---- behaviour ------------------------------------------------------------------------
 
   private static final String RETRY_TIMER = "retry-saga-start";
+  private static final String PASSIVATE_TIMER = "passivate";
   private static final RetryPolicy SAGA_START_RETRY =
       RetryPolicy.exponential(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   private final String orderId;
   private final Duration askTimeout;
+  private final Duration passivateAfter;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  private boolean sagaConfirmed;
 
-  private OrderEntity(String orderId, Duration askTimeout, ActorContext<Command> context, TimerScheduler<Command> timers) {
+  private OrderEntity(
+      String orderId,
+      Duration askTimeout,
+      Duration passivateAfter,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), orderId));
     this.orderId = orderId;
     this.askTimeout = askTimeout;
+    this.passivateAfter = passivateAfter;
+    this.shard = shard;
     this.context = context;
     this.timers = timers;
   }
@@ -144,10 +168,16 @@ public final class OrderEntity
       return Effect().noReply();
     });
     builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
+    builder.forAnyState().onCommand(PassivateIdle.class, (state, c) -> {
+      // Never forget an order whose saga is not confirmed: it must stay remembered until it is.
+      if (state instanceof NoOrder || sagaConfirmed) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      return Effect().noReply();
+    });
     return builder.build();
   }
 
   private ReplyEffect<Event, State> onPlaceNew(PlaceOrder command) {
+    timers.cancel(PASSIVATE_TIMER);
     var placed = new OrderPlaced(command.order(), command.idempotencyKey(), command.correlationId(), Instant.now());
     return Effect().persist(placed)
         .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo(), 1))
@@ -174,6 +204,9 @@ public final class OrderEntity
       return Effect().reply(answer.replyTo(), new Unavailable("order " + orderId + " is stored but its saga did not confirm in time; it will start, retry to see it"));
     }
     timers.cancel(RETRY_TIMER);
+    sagaConfirmed = true;
+    // The saga exists and is remembered itself: this order need not stay remembered.
+    timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
     if (answer.replyTo() == null) return Effect().noReply();
     return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));
   }
@@ -193,7 +226,11 @@ public final class OrderEntity
     // An order stored just before a crash, whose saga start was never confirmed, gets its saga here.
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          if (state instanceof Placed placed) ensureSaga(placed.placed(), false, null, 1);
+          if (state instanceof Placed placed) {
+            context.getLog().debug("order {} [{}] recovered: making sure its saga exists", orderId, placed.placed().correlationId());
+            ensureSaga(placed.placed(), false, null, 1);
+          }
+          else timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
         })
         .build();
   }

@@ -46,8 +46,13 @@ public final class PostgresDatabase implements AutoCloseable {
     }
   }
 
+  /** -Dsaga.test.keep-db=true keeps the database for a post-mortem. */
   @Override
   public void close() throws SQLException {
+    if (Boolean.getBoolean("saga.test.keep-db")) {
+      System.out.println("kept test database " + url);
+      return;
+    }
     execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 }

@@ -78,7 +78,7 @@ public final class SagaNode implements AutoCloseable {
       SagaDefinitions definitions = new SagaDefinitions()
           .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
       SagaEntity.init(system, definitions, settings.engine());
-      OrderEntity.init(system, settings.http().askTimeout());
+      OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
       PaymentAccount.init(system);
       InventoryItem.init(system);
       Shipment.init(system, settings.shippingCountries());
