@@ -81,7 +81,7 @@ public final class SagaNode implements AutoCloseable {
       OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
       PaymentAccount.init(system);
       InventoryItem.init(system);
-      Shipment.init(system, settings.shippingCountries());
+      Shipment.init(system, settings.shippingCountries(), settings.shipmentIdlePassivation());
 
       String adminToken = settings.http().adminToken();
       if (adminToken.isEmpty()) {

@@ -16,6 +16,7 @@ public record SagaSettings(
     HttpSettings http,
     SagaEntity.EngineSettings engine,
     Set<String> shippingCountries,
+    Duration shipmentIdlePassivation,
     OrderSaga.Policies orderSaga,
     FaultSettings faults) {
 
@@ -29,6 +30,7 @@ public record SagaSettings(
             http.getDuration("ask-timeout"), http.getInt("ask-attempts")),
         new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
         new LinkedHashSet<>(saga.getStringList("shipping.countries")),
+        saga.getDuration("shipping.idle-passivation"),
         orderSagaPolicies(saga.getConfig("order-saga")),
         faults(saga.getConfig("faults")));
   }

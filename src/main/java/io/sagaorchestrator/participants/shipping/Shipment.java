@@ -3,6 +3,7 @@ package io.sagaorchestrator.participants.shipping;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -14,6 +15,7 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -26,9 +28,15 @@ public final class Shipment
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Shipment");
 
-  public static void init(ActorSystem<?> system, Set<String> servedCountries) {
+  /**
+   * One shipment per order, touched once or twice: it passivates after {@code idleAfter} instead of
+   * Akka's default two minutes, so shipments of finished orders do not pile up on the heap.
+   */
+  public static void init(ActorSystem<?> system, Set<String> servedCountries, Duration idleAfter) {
     Set<String> countries = Set.copyOf(servedCountries);
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), countries)));
+    ClusterShardingSettings settings = ClusterShardingSettings.create(system);
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), countries))
+        .withSettings(settings.withPassivationStrategy(settings.passivationStrategySettings().withIdleEntityPassivation(idleAfter))));
   }
 
   public static Behavior<Command> create(String orderId, Set<String> servedCountries) {
