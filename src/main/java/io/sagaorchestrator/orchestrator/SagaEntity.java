@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The orchestrator: one sharded, event-sourced entity per saga, executing any
@@ -503,7 +502,7 @@ public final class SagaEntity
     answer.orTimeout(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
     context.pipeToSelf(answer, (outcome, error) -> error == null
         ? new StepResultReceived(token, outcome, null, false)
-        : new StepResultReceived(token, null, errorText(error), isTimeout(error)));
+        : new StepResultReceived(token, null, errorText(error), AskFailures.isTimeout(error)));
   }
 
   private Object data(Saga saga, SagaDefinition<Object> definition) {
@@ -518,20 +517,9 @@ public final class SagaEntity
             "saga " + sagaId + " needs definition " + saga.definition() + "@v" + saga.version() + ", not registered on this node"));
   }
 
-  private static boolean isTimeout(Throwable error) {
-    Throwable cause = unwrap(error);
-    return cause instanceof TimeoutException || cause instanceof akka.pattern.AskTimeoutException;
-  }
-
   private static String errorText(Throwable error) {
-    Throwable cause = unwrap(error);
-    return isTimeout(cause) ? "timed out" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
-    return cause;
+    Throwable cause = AskFailures.unwrap(error);
+    return AskFailures.isTimeout(cause) ? "timed out" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }
 
   private static String describe(StepResultReceived result) {

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.infra.http;
 
+import io.sagaorchestrator.orchestrator.AskFailures;
 import static akka.http.javadsl.server.PathMatchers.segment;
 
 import akka.actor.typed.ActorSystem;
@@ -95,7 +96,7 @@ public final class AdminRoutes extends AllDirectives {
 
   private static HttpResponse rejected(Throwable error, String field) {
     if (Failures.isStatusError(error)) {
-      return HttpJson.error(StatusCodes.BAD_REQUEST, field + ": " + Failures.unwrap(error).getMessage(), List.of(field));
+      return HttpJson.error(StatusCodes.BAD_REQUEST, field + ": " + AskFailures.unwrap(error).getMessage(), List.of(field));
     }
     return Failures.notFoundOr(error, "not found");
   }

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.infra.http;
 
+import io.sagaorchestrator.orchestrator.AskFailures;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
@@ -71,14 +72,14 @@ public final class ApiRoutes extends AllDirectives {
   private static ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
         .matchAny(thrown -> {
-          Throwable error = Failures.unwrap(thrown);
+          Throwable error = AskFailures.unwrap(thrown);
           if (error instanceof HttpJson.BadRequest bad) {
             return completeWith(HttpJson.error(StatusCodes.BAD_REQUEST, bad.getMessage(), bad.details()));
           }
           if (error instanceof EntityStreamSizeException) {
             return completeWith(HttpJson.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large"));
           }
-          if (Failures.isTimeout(error)) {
+          if (AskFailures.isTimeout(error)) {
             return completeWith(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, "timed out waiting for the cluster; retry"));
           }
           log.error("request failed", error);
@@ -95,7 +96,7 @@ public final class ApiRoutes extends AllDirectives {
   private static RejectionHandler rejectionHandler() {
     RejectionHandler tooLarge = RejectionHandler.newBuilder()
         .handle(MalformedRequestContentRejection.class, rejection ->
-            Failures.unwrap(rejection.getCause()) instanceof EntityStreamSizeException
+            AskFailures.unwrap(rejection.getCause()) instanceof EntityStreamSizeException
                 ? completeWith(HttpJson.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large"))
                 : completeWith(HttpJson.error(StatusCodes.BAD_REQUEST, "malformed request body: " + rejection.message())))
         .build();

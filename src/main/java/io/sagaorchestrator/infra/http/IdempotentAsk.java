@@ -1,5 +1,6 @@
 package io.sagaorchestrator.infra.http;
 
+import io.sagaorchestrator.orchestrator.AskFailures;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -15,9 +16,9 @@ final class IdempotentAsk {
 
   static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask, Predicate<T> askAgain) {
     return ask.get().handle((reply, error) -> {
-      boolean retry = attempts > 1 && (error != null ? Failures.isTimeout(error) : askAgain.test(reply));
+      boolean retry = attempts > 1 && (error != null ? AskFailures.isTimeout(error) : askAgain.test(reply));
       if (retry) return retrying(attempts - 1, ask, askAgain);
-      return error != null ? CompletableFuture.<T>failedFuture(Failures.unwrap(error)) : CompletableFuture.completedFuture(reply);
+      return error != null ? CompletableFuture.<T>failedFuture(AskFailures.unwrap(error)) : CompletableFuture.completedFuture(reply);
     }).thenCompose(next -> next);
   }
 
