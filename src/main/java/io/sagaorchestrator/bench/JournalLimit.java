@@ -51,7 +51,7 @@ final class JournalLimit {
   static Result measureH2(Duration each, int parallelWriters) throws Exception {
     Path dir = Files.createTempDirectory("saga-bench-limit-");
     try {
-      String url = "jdbc:h2:file:" + dir.resolve("limit") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+      String url = JournalConfig.h2Url(dir.resolve("limit"));
       return new JournalLimit(new JournalConfig(JournalConfig.Kind.H2, url, "sa", "", parallelWriters), each, parallelWriters)
           .measure("h2");
     } finally {

@@ -48,12 +48,23 @@ public final class JournalSchema {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + resource, e);
     }
-    return Arrays.stream(script.split(";"))
+    List<String> created = Arrays.stream(script.split(";"))
         .map(String::trim)
         .filter(sql -> !sql.isEmpty())
         .map(JournalSchema::reRunnable)
         .toList();
+    if (kind != JournalConfig.Kind.H2) return created;
+    return java.util.stream.Stream.concat(created.stream(), H2_TUNING.stream()).toList();
   }
+
+  /**
+   * H2 hands out identity values from a cache of 32 and writes the sequence back, in a commit
+   * of its own, each time the cache runs out: with WRITE_DELAY=0 that is a full store of every
+   * dirty page per 32 events (13 % of the node's CPU under load). A larger cache only leaves a
+   * gap in {@code ordering} after a crash, which the journal tolerates.
+   */
+  private static final List<String> H2_TUNING = List.of(
+      "ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 100000");
 
   /**
    * CONCURRENTLY is dropped: it waits for every open transaction, including another node's
