@@ -62,7 +62,14 @@ public record SagaDefinition<D>(
     }
 
     public Builder<D> step(String stepName, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
-      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout));
+      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout, null));
+      return this;
+    }
+
+    /** Once the saga has ended, the last step added tells its participant with {@code notice}. */
+    public Builder<D> settledBy(StepSettlement<D> notice) {
+      if (steps.isEmpty()) throw new IllegalStateException("settledBy follows a step");
+      steps.set(steps.size() - 1, steps.get(steps.size() - 1).settledBy(notice));
       return this;
     }
 

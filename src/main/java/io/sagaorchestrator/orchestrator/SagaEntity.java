@@ -461,6 +461,21 @@ public final class SagaEntity
     timers.cancel(DEADLINE_TIMER);
     context.getLog().debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
+    settle(saga);
+  }
+
+  /** Tells the participants of every step that was tried that this saga is over. */
+  private void settle(Saga saga) {
+    SagaDefinition<Object> definition = definitionOf(saga);
+    for (int i = 0; i < definition.steps().size(); i++) {
+      SagaStep<Object> step = definition.step(i);
+      if (step.settlement() == null || saga.steps().get(i).status() == StepStatus.PENDING) continue;
+      try {
+        step.settlement().settled(data(saga, definition), StepContext.idempotencyKey(sagaId, step.name()));
+      } catch (RuntimeException e) {
+        context.getLog().warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
+      }
+    }
   }
 
   private void dispatchState(State state) {
@@ -486,7 +501,8 @@ public final class SagaEntity
     boolean compensating = saga.status() == SagaStatus.COMPENSATING;
     if (!compensating && saga.status() != SagaStatus.RUNNING) return;
     int attempt = compensating ? saga.compensationAttempts() + 1 : saga.current().attempts() + 1;
-    var stepContext = new StepContext(sagaId, step.name(), StepContext.idempotencyKey(sagaId, step.name()), attempt, step.timeout());
+    var stepContext = new StepContext(sagaId, step.name(), StepContext.idempotencyKey(sagaId, step.name()), attempt, step.timeout(),
+        Instant.now().plus(step.timeout()));
     StepAction<Object> action = compensating ? step.compensation() : step.action();
     context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
         compensating ? "compensating" : "running", step.name(), attempt);

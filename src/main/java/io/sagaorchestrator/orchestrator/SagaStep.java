@@ -3,8 +3,12 @@ package io.sagaorchestrator.orchestrator;
 import java.time.Duration;
 import java.util.Objects;
 
-/** One step of a saga: the action, what undoes it, and how hard to try. */
-public record SagaStep<D>(String name, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
+/**
+ * One step of a saga: the action, what undoes it, and how hard to try; {@code settlement}, when
+ * present, is told once the saga has ended.
+ */
+public record SagaStep<D>(
+    String name, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout, StepSettlement<D> settlement) {
 
   public SagaStep {
     Objects.requireNonNull(name, "name");
@@ -14,5 +18,9 @@ public record SagaStep<D>(String name, StepAction<D> action, StepAction<D> compe
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("step " + name + ": timeout must be positive");
     }
+  }
+
+  public SagaStep<D> settledBy(StepSettlement<D> notice) {
+    return new SagaStep<>(name, action, compensation, retry, timeout, notice);
   }
 }

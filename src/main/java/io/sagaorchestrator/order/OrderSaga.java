@@ -22,8 +22,10 @@ public final class OrderSaga {
     return SagaDefinition.builder(NAME, VERSION, OrderData.class)
         .step(OrderParticipants.PAYMENT, participants.charge(), participants.refund(),
             policies.payment().retry(), policies.payment().timeout())
+        .settledBy(participants.forgetCharge())
         .step(OrderParticipants.INVENTORY, participants.reserveStock(), participants.releaseStock(),
             policies.inventory().retry(), policies.inventory().timeout())
+        .settledBy(participants.forgetReservations())
         .step(OrderParticipants.SHIPPING, participants.scheduleShipment(), participants.cancelShipment(),
             policies.shipping().retry(), policies.shipping().timeout())
         .compensationRetry(policies.compensation())

@@ -6,6 +6,7 @@ import io.sagaorchestrator.domain.order.OrderData;
 import io.sagaorchestrator.orchestrator.StepAction;
 import io.sagaorchestrator.orchestrator.StepContext;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.orchestrator.StepSettlement;
 import io.sagaorchestrator.participants.faults.FaultInjector;
 import io.sagaorchestrator.participants.inventory.InventoryItem;
 import io.sagaorchestrator.participants.payment.PaymentAccount;
@@ -36,8 +37,12 @@ public final class OrderParticipants {
   public StepAction<OrderData> charge() {
     return (order, step) -> faults.call(PAYMENT, () ->
         sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId())
-            .ask(replyTo -> new PaymentAccount.Charge(order.orderId(), order.totalCents(), step.idempotencyKey(), replyTo),
-                step.timeout()));
+            .ask(replyTo -> new PaymentAccount.Charge(order.orderId(), order.totalCents(), step.idempotencyKey(), step.notAfter(),
+                replyTo), step.timeout()));
+  }
+
+  public StepSettlement<OrderData> forgetCharge() {
+    return (order, key) -> sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId()).tell(new PaymentAccount.Forget(key));
   }
 
   public StepAction<OrderData> refund() {
@@ -61,6 +66,11 @@ public final class OrderParticipants {
         .toList()));
   }
 
+  public StepSettlement<OrderData> forgetReservations() {
+    return (order, key) -> order.quantitiesBySku().keySet().forEach(sku ->
+        sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku).tell(new InventoryItem.Forget(key)));
+  }
+
   public StepAction<OrderData> scheduleShipment() {
     return (order, step) -> faults.call(SHIPPING, () ->
         sharding.entityRefFor(Shipment.ENTITY_TYPE_KEY, order.orderId())
@@ -76,8 +86,8 @@ public final class OrderParticipants {
 
   private CompletionStage<StepOutcome> reserve(OrderData order, Map.Entry<String, Integer> line, StepContext step) {
     return sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, line.getKey())
-        .ask(replyTo -> new InventoryItem.ReserveStock(order.orderId(), line.getValue(), step.idempotencyKey(), replyTo),
-            step.timeout());
+        .ask(replyTo -> new InventoryItem.ReserveStock(order.orderId(), line.getValue(), step.idempotencyKey(), step.notAfter(),
+            replyTo), step.timeout());
   }
 
   /** Succeeded only if all succeeded; otherwise the first rejection, else the first failure. */

@@ -94,6 +94,21 @@ class OrderSagaTest {
   }
 
   @Test
+  void participantsForgetTheRecordsOfAnEndedSagaAndKeepTheBalances() {
+    seed(10_000, 10);
+    String orderId = Orders.uniqueId("o");
+    orders.place(orderId, customer, sku, 2, 1250, "NL");
+    assertEquals("COMPLETED", orders.awaitSettled(orderId).json().get("status").asText());
+    // A completed order's charge and reservation are final: the saga says so and the records go after the grace.
+    Eventually.within(Duration.ofSeconds(15), () -> {
+      assertTrue(api.adminGet("/admin/accounts/" + customer).json().get("charges").path(orderId).isMissingNode());
+      assertTrue(api.adminGet("/admin/inventory/" + sku).json().get("reservations").path(orderId).isMissingNode());
+    });
+    assertEquals(7500, orders.available(customer));
+    assertEquals(8, orders.stock(sku));
+  }
+
+  @Test
   void rejectsPaymentForInsufficientCreditAndTouchesNothingElse() {
     seed(1_000, 10);
     String orderId = Orders.uniqueId("o");

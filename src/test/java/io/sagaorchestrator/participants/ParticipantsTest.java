@@ -12,6 +12,9 @@ import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.participants.inventory.InventoryItem;
 import io.sagaorchestrator.participants.payment.PaymentAccount;
 import io.sagaorchestrator.participants.shipping.Shipment;
+import io.sagaorchestrator.testsupport.Eventually;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -27,23 +30,27 @@ class ParticipantsTest {
       .withFallback(ConfigFactory.parseResources("saga-serialization.conf"))
       .withFallback(ConfigFactory.parseString("akka.actor.serialize-messages = on")));
 
+  /** A deadline the commands of these tests meet. */
+  private static final Instant SOON = Instant.now().plus(Duration.ofMinutes(10));
+  private static final Duration FORGET_AFTER = Duration.ofMillis(200);
+
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
   }
 
   private static EventSourcedBehaviorTestKit<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> account() {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1"));
+    return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1", FORGET_AFTER));
   }
 
   @Test
   void chargesOnceForOneKeyAndRepeatsTheFirstOutcome() {
     var account = account();
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
-    var first = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", replyTo));
+    var first = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Succeeded.class, first.reply());
     assertEquals(1, first.events().size());
-    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", replyTo));
+    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Succeeded.class, repeat.reply());
     assertTrue(repeat.events().isEmpty(), "a repeat applies nothing");
     assertEquals(400, repeat.state().availableCents());
@@ -52,10 +59,10 @@ class ParticipantsTest {
   @Test
   void rejectsACustomerWithoutEnoughCreditAndRemembersTheRejection() {
     var account = account();
-    var rejected = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", replyTo));
+    var rejected = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class, rejected.reply());
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
-    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", replyTo));
+    var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-2", 1, "o-2:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class, repeat.reply(), "the first outcome stands for the key");
   }
 
@@ -63,7 +70,7 @@ class ParticipantsTest {
   void refundsAChargeOnceAndRestoresTheCredit() {
     var account = account();
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
-    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-3", 700, "o-3:payment", replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-3", 700, "o-3:payment", SOON, replyTo));
     var refund = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-3", "o-3:payment", replyTo));
     assertInstanceOf(StepOutcome.Succeeded.class, refund.reply());
     var again = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-3", "o-3:payment", replyTo));
@@ -79,16 +86,52 @@ class ParticipantsTest {
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
     var refund = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-4", "o-4:payment", replyTo));
     assertInstanceOf(PaymentAccount.RefundTombstoned.class, refund.event());
-    var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-4", 500, "o-4:payment", replyTo));
+    var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-4", 500, "o-4:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class, late.reply());
     assertEquals(1_000, late.state().availableCents());
+  }
+
+  @Test
+  void refusesAChargeThatArrivesAfterItsDeadlineWithoutApplyingIt() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    Instant past = Instant.now().minusMillis(1);
+    var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-6", 300, "o-6:payment", past, replyTo));
+    assertInstanceOf(StepOutcome.Failed.class, late.reply());
+    assertTrue(late.events().isEmpty());
+    assertEquals(1_000, late.state().availableCents());
+  }
+
+  @Test
+  void forgetsTheRecordsOfEndedSagasAfterTheGraceAndKeepsTheBalance() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-7", 400, "o-7:payment", SOON, replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-8", 100, "o-8:payment", SOON, replyTo));
+    account.runCommand(new PaymentAccount.Forget("o-7:payment"));
+    Eventually.within(Duration.ofSeconds(5), () -> assertEquals(Set.of("o-8:payment"), account.getState().byKey().keySet()));
+    assertEquals(500, account.getState().availableCents());
+    var restarted = account.restart();
+    assertEquals(Set.of("o-8:payment"), restarted.state().byKey().keySet());
+    assertEquals(500, restarted.state().availableCents());
+  }
+
+  @Test
+  void forgetsReservationsOfEndedSagasAfterTheGrace() {
+    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, InventoryItem.State>create(
+        testKit.system(), InventoryItem.create("s-9", FORGET_AFTER));
+    item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
+    item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-9", 2, "o-9:inventory", SOON, replyTo));
+    item.runCommand(new InventoryItem.Forget("o-9:inventory"));
+    Eventually.within(Duration.ofSeconds(5), () -> assertTrue(item.getState().byKey().isEmpty()));
+    assertEquals(3, item.getState().available());
   }
 
   @Test
   void survivesARestartWithTheSameState() {
     var account = account();
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
-    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-5", 250, "o-5:payment", replyTo));
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-5", 250, "o-5:payment", SOON, replyTo));
     var restarted = account.restart();
     assertEquals(750, restarted.state().availableCents());
   }
@@ -96,13 +139,13 @@ class ParticipantsTest {
   @Test
   void reservesStockOnceAndReleasesIt() {
     var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, InventoryItem.State>create(
-        testKit.system(), InventoryItem.create("s-1"));
+        testKit.system(), InventoryItem.create("s-1", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class,
-        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-1", 6, "o-1:inventory", replyTo)).reply());
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-1", 6, "o-1:inventory", SOON, replyTo)).reply());
     assertInstanceOf(StepOutcome.Succeeded.class,
-        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", replyTo)).reply());
-    var repeat = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", replyTo));
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", SOON, replyTo)).reply());
+    var repeat = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-2", 3, "o-2:inventory", SOON, replyTo));
     assertTrue(repeat.events().isEmpty());
     assertEquals(2, repeat.state().available());
     var release = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReleaseStock("o-2", "o-2:inventory", replyTo));
@@ -110,7 +153,7 @@ class ParticipantsTest {
     var tombstone = item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReleaseStock("o-3", "o-3:inventory", replyTo));
     assertInstanceOf(InventoryItem.ReleaseTombstoned.class, tombstone.event());
     assertInstanceOf(StepOutcome.Rejected.class,
-        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-3", 1, "o-3:inventory", replyTo)).reply());
+        item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-3", 1, "o-3:inventory", SOON, replyTo)).reply());
     assertEquals(Map.of(), item.<InventoryItem.ItemView>runCommand(InventoryItem.GetItem::new).reply().reservations());
   }
 

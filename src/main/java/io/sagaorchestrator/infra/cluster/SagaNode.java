@@ -79,8 +79,8 @@ public final class SagaNode implements AutoCloseable {
           .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
       SagaEntity.init(system, definitions, settings.engine());
       OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
-      PaymentAccount.init(system);
-      InventoryItem.init(system);
+      PaymentAccount.init(system, settings.participantsForgetAfter());
+      InventoryItem.init(system, settings.participantsForgetAfter());
       Shipment.init(system, settings.shippingCountries(), settings.shipmentIdlePassivation());
 
       String adminToken = settings.http().adminToken();

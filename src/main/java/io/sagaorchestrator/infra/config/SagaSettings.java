@@ -17,6 +17,7 @@ public record SagaSettings(
     SagaEntity.EngineSettings engine,
     Set<String> shippingCountries,
     Duration shipmentIdlePassivation,
+    Duration participantsForgetAfter,
     OrderSaga.Policies orderSaga,
     FaultSettings faults) {
 
@@ -31,6 +32,7 @@ public record SagaSettings(
         new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
         new LinkedHashSet<>(saga.getStringList("shipping.countries")),
         saga.getDuration("shipping.idle-passivation"),
+        saga.getDuration("participants.forget-after"),
         orderSagaPolicies(saga.getConfig("order-saga")),
         faults(saga.getConfig("faults")));
   }

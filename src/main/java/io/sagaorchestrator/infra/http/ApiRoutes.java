@@ -45,12 +45,16 @@ public final class ApiRoutes extends AllDirectives {
     this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
   }
 
+  // Built once: the route closure runs per request.
+  private static final ExceptionHandler EXCEPTIONS = exceptionHandler();
+  private static final RejectionHandler REJECTIONS = rejectionHandler();
+
   public Route route() {
     return optionalHeaderValueByName(CORRELATION_ID, given -> {
       String correlationId = given.filter(id -> VALID_CORRELATION_ID.matcher(id).matches())
           .orElseGet(() -> UUID.randomUUID().toString());
       return respondWithHeader(RawHeader.create(CORRELATION_ID, correlationId), () ->
-          handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+          handleExceptions(EXCEPTIONS, () -> handleRejections(REJECTIONS, () -> concat(
               orders.route(correlationId),
               sagas.route(this::adminOnly),
               pathPrefix("admin", () -> adminOnly(() -> concat(audit.route(), admin.route()))),

@@ -3,6 +3,7 @@ package io.sagaorchestrator.participants.inventory;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -15,26 +16,32 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.RecordRetention;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Stock of one SKU: the inventory participant. Reservations are keyed by the saga's
  * idempotency key, answered once and repeated with the first outcome; a release that overtakes
- * its reservation leaves a tombstone that refuses the late reservation.
+ * its reservation leaves a tombstone that refuses the late reservation. A reservation that
+ * arrives after its deadline is refused unapplied; records of ended sagas are forgotten (see
+ * {@link RecordRetention}).
  */
 public final class InventoryItem
     extends EventSourcedBehaviorWithEnforcedReplies<InventoryItem.Command, InventoryItem.Event, InventoryItem.State> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "InventoryItem");
 
-  public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+  public static void init(ActorSystem<?> system, Duration forgetAfter) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter)));
   }
 
-  public static Behavior<Command> create(String sku) {
-    return new InventoryItem(sku);
+  public static Behavior<Command> create(String sku, Duration forgetAfter) {
+    return Behaviors.withTimers(timers -> new InventoryItem(sku, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -43,11 +50,17 @@ public final class InventoryItem
 
   public record Restock(int quantity, ActorRef<StatusReply<ItemView>> replyTo) implements Command {}
 
-  public record ReserveStock(String orderId, int quantity, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+  public record ReserveStock(String orderId, int quantity, String idempotencyKey, Instant notAfter, ActorRef<StepOutcome> replyTo)
+      implements Command {}
 
   public record ReleaseStock(String orderId, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
 
   public record GetItem(ActorRef<ItemView> replyTo) implements Command {}
+
+  /** The saga owning this key has ended: the record may go once the grace period has passed. */
+  public record Forget(String idempotencyKey) implements Command {}
+
+  private enum ForgetDue implements Command { INSTANCE }
 
   public record ItemView(String sku, long restocked, long available, Map<String, Integer> reservations) implements CborSerializable {}
 
@@ -66,6 +79,8 @@ public final class InventoryItem
   /** A release for a reservation never made: remembered so that the reservation, if it comes late, is refused. */
   public record ReleaseTombstoned(String orderId, String idempotencyKey) implements Event {}
 
+  public record RecordsForgotten(List<String> idempotencyKeys) implements Event {}
+
   // ---- state ----------------------------------------------------------------------------
 
   public enum ReservationStatus { RESERVED, REJECTED, RELEASED, TOMBSTONE }
@@ -80,6 +95,12 @@ public final class InventoryItem
       return new State(restocked + restockDelta, available + availableDelta, next);
     }
 
+    State forget(List<String> keys) {
+      Map<String, Reservation> next = new HashMap<>(byKey);
+      next.keySet().removeAll(keys);
+      return new State(restocked, available, next);
+    }
+
     Map<String, Integer> activeReservations() {
       Map<String, Integer> reservations = new TreeMap<>();
       byKey.values().stream()
@@ -92,10 +113,12 @@ public final class InventoryItem
   // ---- behaviour ------------------------------------------------------------------------
 
   private final String sku;
+  private final RecordRetention<Command> retention;
 
-  private InventoryItem(String sku) {
+  private InventoryItem(String sku, RecordRetention<Command> retention) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sku));
     this.sku = sku;
+    this.retention = retention;
   }
 
   @Override
@@ -115,6 +138,8 @@ public final class InventoryItem
         .onCommand(ReserveStock.class, this::onReserve)
         .onCommand(ReleaseStock.class, this::onRelease)
         .onCommand(GetItem.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
+        .onCommand(Forget.class, this::onForget)
+        .onCommand(ForgetDue.class, (state, due) -> onForgetDue(state))
         .build();
   }
 
@@ -127,6 +152,9 @@ public final class InventoryItem
   private ReplyEffect<Event, State> onReserve(State state, ReserveStock command) {
     Reservation earlier = state.byKey().get(command.idempotencyKey());
     if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfReservation(earlier));
+    if (command.notAfter() != null && Instant.now().isAfter(command.notAfter())) {
+      return Effect().reply(command.replyTo(), new StepOutcome.Failed("reservation arrived after its deadline; not applied"));
+    }
     if (state.available() < command.quantity()) {
       String reason = "insufficient stock of " + sku + ": available " + state.available() + ", needed " + command.quantity();
       return Effect().persist(new ReservationRejected(command.orderId(), command.idempotencyKey(), reason))
@@ -157,6 +185,17 @@ public final class InventoryItem
     return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to release"));
   }
 
+  private ReplyEffect<Event, State> onForget(Forget command) {
+    retention.forgetLater(command.idempotencyKey());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onForgetDue(State state) {
+    List<String> due = retention.due(state.byKey()::containsKey);
+    if (due.isEmpty()) return Effect().noReply();
+    return Effect().persist(new RecordsForgotten(due)).thenNoReply();
+  }
+
   private ItemView view(State state) {
     return new ItemView(sku, state.restocked(), state.available(), state.activeReservations());
   }
@@ -173,6 +212,7 @@ public final class InventoryItem
             new Reservation(e.orderId(), ReservationStatus.RELEASED, e.quantity(), null), e.quantity(), 0))
         .onEvent(ReleaseTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
             new Reservation(e.orderId(), ReservationStatus.TOMBSTONE, 0, null), 0, 0))
+        .onEvent(RecordsForgotten.class, (s, e) -> s.forget(e.idempotencyKeys()))
         .build();
   }
 }

@@ -3,6 +3,7 @@ package io.sagaorchestrator.participants.payment;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -15,26 +16,33 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.RecordRetention;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * A customer's credit: the payment participant. Charges are keyed by the saga's idempotency
  * key, so a repeated charge answers with its first outcome, and a refund that arrives before
- * its charge leaves a tombstone that refuses the late charge.
+ * its charge leaves a tombstone that refuses the late charge. A charge that arrives after its
+ * deadline is refused unapplied. Records of ended sagas are forgotten (see {@link RecordRetention}),
+ * so the account's state holds the sagas in flight, not every order ever charged.
  */
 public final class PaymentAccount
     extends EventSourcedBehaviorWithEnforcedReplies<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "PaymentAccount");
 
-  public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+  public static void init(ActorSystem<?> system, Duration forgetAfter) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter)));
   }
 
-  public static Behavior<Command> create(String customerId) {
-    return new PaymentAccount(customerId);
+  public static Behavior<Command> create(String customerId, Duration forgetAfter) {
+    return Behaviors.withTimers(timers ->
+        new PaymentAccount(customerId, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -43,11 +51,17 @@ public final class PaymentAccount
 
   public record Deposit(long amountCents, ActorRef<StatusReply<AccountView>> replyTo) implements Command {}
 
-  public record Charge(String orderId, long amountCents, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
+  public record Charge(String orderId, long amountCents, String idempotencyKey, Instant notAfter, ActorRef<StepOutcome> replyTo)
+      implements Command {}
 
   public record Refund(String orderId, String idempotencyKey, ActorRef<StepOutcome> replyTo) implements Command {}
 
   public record GetAccount(ActorRef<AccountView> replyTo) implements Command {}
+
+  /** The saga owning this key has ended: the record may go once the grace period has passed. */
+  public record Forget(String idempotencyKey) implements Command {}
+
+  private enum ForgetDue implements Command { INSTANCE }
 
   public record AccountView(String customerId, long depositedCents, long availableCents, Map<String, Long> charges)
       implements CborSerializable {}
@@ -67,6 +81,8 @@ public final class PaymentAccount
   /** A refund for a charge never made: remembered so that the charge, if it comes late, is refused. */
   public record RefundTombstoned(String orderId, String idempotencyKey) implements Event {}
 
+  public record RecordsForgotten(List<String> idempotencyKeys) implements Event {}
+
   // ---- state ----------------------------------------------------------------------------
 
   public enum ChargeStatus { CHARGED, REJECTED, REFUNDED, TOMBSTONE }
@@ -81,6 +97,12 @@ public final class PaymentAccount
       return new State(depositedCents + depositDelta, availableCents + availableDelta, next);
     }
 
+    State forget(List<String> keys) {
+      Map<String, ChargeRecord> next = new HashMap<>(byKey);
+      next.keySet().removeAll(keys);
+      return new State(depositedCents, availableCents, next);
+    }
+
     Map<String, Long> activeCharges() {
       Map<String, Long> charges = new TreeMap<>();
       byKey.values().stream()
@@ -93,10 +115,12 @@ public final class PaymentAccount
   // ---- behaviour ------------------------------------------------------------------------
 
   private final String customerId;
+  private final RecordRetention<Command> retention;
 
-  private PaymentAccount(String customerId) {
+  private PaymentAccount(String customerId, RecordRetention<Command> retention) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), customerId));
     this.customerId = customerId;
+    this.retention = retention;
   }
 
   @Override
@@ -116,6 +140,8 @@ public final class PaymentAccount
         .onCommand(Charge.class, this::onCharge)
         .onCommand(Refund.class, this::onRefund)
         .onCommand(GetAccount.class, (s, c) -> Effect().reply(c.replyTo(), view(s)))
+        .onCommand(Forget.class, this::onForget)
+        .onCommand(ForgetDue.class, (state, due) -> onForgetDue(state))
         .build();
   }
 
@@ -133,6 +159,9 @@ public final class PaymentAccount
   private ReplyEffect<Event, State> onCharge(State state, Charge command) {
     ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
     if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfCharge(earlier));
+    if (command.notAfter() != null && Instant.now().isAfter(command.notAfter())) {
+      return Effect().reply(command.replyTo(), new StepOutcome.Failed("charge arrived after its deadline; not applied"));
+    }
     if (state.availableCents() < command.amountCents()) {
       String reason = "insufficient credit: available " + state.availableCents() + ", needed " + command.amountCents();
       return Effect().persist(new ChargeRejected(command.orderId(), command.idempotencyKey(), reason))
@@ -163,6 +192,17 @@ public final class PaymentAccount
     return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to refund"));
   }
 
+  private ReplyEffect<Event, State> onForget(Forget command) {
+    retention.forgetLater(command.idempotencyKey());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onForgetDue(State state) {
+    List<String> due = retention.due(state.byKey()::containsKey);
+    if (due.isEmpty()) return Effect().noReply();
+    return Effect().persist(new RecordsForgotten(due)).thenNoReply();
+  }
+
   private AccountView view(State state) {
     return new AccountView(customerId, state.depositedCents(), state.availableCents(), state.activeCharges());
   }
@@ -179,6 +219,7 @@ public final class PaymentAccount
             new ChargeRecord(e.orderId(), ChargeStatus.REFUNDED, e.amountCents(), null), e.amountCents(), 0))
         .onEvent(RefundTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
             new ChargeRecord(e.orderId(), ChargeStatus.TOMBSTONE, 0, null), 0, 0))
+        .onEvent(RecordsForgotten.class, (s, e) -> s.forget(e.idempotencyKeys()))
         .build();
   }
 }

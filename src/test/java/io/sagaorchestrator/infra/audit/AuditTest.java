@@ -19,6 +19,7 @@ import io.sagaorchestrator.testsupport.TestConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -121,7 +122,7 @@ class AuditTest {
 
     // Planted straight into the participant, past the saga: a charge nobody will ever refund.
     StepOutcome planted = ClusterSharding.get(node.system()).entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, customer)
-        .<StepOutcome>ask(replyTo -> new PaymentAccount.Charge(cancelled, 1_000, "planted-" + UUID.randomUUID(), replyTo), ASK)
+        .<StepOutcome>ask(replyTo -> new PaymentAccount.Charge(cancelled, 1_000, "planted-" + UUID.randomUUID(), Instant.now().plusSeconds(30), replyTo), ASK)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertInstanceOf(StepOutcome.Succeeded.class, planted);
 
@@ -147,7 +148,7 @@ class AuditTest {
 
     ClusterSharding sharding = ClusterSharding.get(node.system());
     StepOutcome reserved = sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku)
-        .<StepOutcome>ask(replyTo -> new InventoryItem.ReserveStock(refused, 3, "planted-" + UUID.randomUUID(), replyTo), ASK)
+        .<StepOutcome>ask(replyTo -> new InventoryItem.ReserveStock(refused, 3, "planted-" + UUID.randomUUID(), Instant.now().plusSeconds(30), replyTo), ASK)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertInstanceOf(StepOutcome.Succeeded.class, reserved);
     StepOutcome shipped = sharding.entityRefFor(Shipment.ENTITY_TYPE_KEY, refused)
