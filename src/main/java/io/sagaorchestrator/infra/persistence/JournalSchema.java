@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ public final class JournalSchema {
         .map(JournalSchema::reRunnable)
         .toList();
     if (kind != JournalConfig.Kind.H2) return created;
-    return java.util.stream.Stream.concat(created.stream(), H2_TUNING.stream()).toList();
+    return Stream.concat(created.stream(), H2_TUNING.stream()).toList();
   }
 
   /**
