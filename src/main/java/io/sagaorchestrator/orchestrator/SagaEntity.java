@@ -48,13 +48,29 @@ public final class SagaEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
-  /** How the engine behaves around the definitions: not part of any single definition. */
-  public record EngineSettings(Duration passivateAfterEnd) {}
+  /**
+   * How the engine behaves around the definitions: not part of any single definition.
+   * {@code startPatience}: how long a saga announced with {@link AwaitStart} waits for its
+   * {@link StartSaga} before it asks its owner and forgets itself.
+   */
+  public record EngineSettings(Duration passivateAfterEnd, Duration startPatience) {}
 
-  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings) {
+  /**
+   * Whoever announces sagas with {@link AwaitStart}: told when an announced saga was started again
+   * (after a crash) without its {@link StartSaga}, so that it can send it if it has stored what the
+   * saga runs on.
+   */
+  @FunctionalInterface
+  public interface Owner {
+    Owner NONE = sagaId -> {};
+
+    void startOverdue(String sagaId);
+  }
+
+  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings, Owner owner) {
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_TYPE_KEY, entityContext ->
-                create(entityContext.getEntityId(), definitions, settings, entityContext.getShard()))
+                create(entityContext.getEntityId(), definitions, settings, owner, entityContext.getShard()))
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
@@ -62,9 +78,10 @@ public final class SagaEntity
       String sagaId,
       SagaDefinitions definitions,
       EngineSettings settings,
+      Owner owner,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new SagaEntity(sagaId, definitions, settings, shard, context, timers)));
+        new SagaEntity(sagaId, definitions, settings, owner, shard, context, timers)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -74,6 +91,13 @@ public final class SagaEntity
   /** Starts the saga; a repeat for a saga that exists is acknowledged and starts nothing. */
   public record StartSaga(String definition, JsonNode data, String correlationId, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
+
+  /**
+   * Sent by an owner before it stores what the saga will run on. The shard remembers the saga
+   * before this is answered, so if the owner then crashes before {@link StartSaga}, the saga is
+   * started again after the crash and tells its {@link Owner} (the owner need not be remembered).
+   */
+  public record AwaitStart(ActorRef<Done> replyTo) implements Command {}
 
   public record GetSaga(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
@@ -94,6 +118,8 @@ public final class SagaEntity
   private enum DeadlineReached implements InternalCommand { INSTANCE }
 
   private enum PassivateIdle implements InternalCommand { INSTANCE }
+
+  private enum StartOverdue implements InternalCommand { INSTANCE }
 
   public record ControlReply(Result result, SagaStatus status) implements CborSerializable {
     public enum Result { ACCEPTED, CONFLICT, NOT_FOUND }
@@ -254,10 +280,12 @@ public final class SagaEntity
   private static final String RETRY_TIMER = "retry";
   private static final String DEADLINE_TIMER = "deadline";
   private static final String PASSIVATE_TIMER = "passivate";
+  private static final String START_TIMER = "start-overdue";
 
   private final String sagaId;
   private final SagaDefinitions definitions;
   private final EngineSettings settings;
+  private final Owner owner;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -271,6 +299,7 @@ public final class SagaEntity
       String sagaId,
       SagaDefinitions definitions,
       EngineSettings settings,
+      Owner owner,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
@@ -278,6 +307,7 @@ public final class SagaEntity
     this.sagaId = sagaId;
     this.definitions = definitions;
     this.settings = settings;
+    this.owner = owner;
     this.shard = shard;
     this.context = context;
     this.timers = timers;
@@ -298,6 +328,12 @@ public final class SagaEntity
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NotStarted.class)
         .onCommand(StartSaga.class, this::onStart)
+        .onCommand(AwaitStart.class, c -> Effect().reply(c.replyTo(), Done.getInstance()))
+        .onCommand(StartOverdue.class, c -> {
+          context.getLog().info("saga {} was announced but not started: asking its owner", sagaId);
+          owner.startOverdue(sagaId);
+          return passivate();
+        })
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
         .onCommand(ResumeSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
@@ -305,12 +341,14 @@ public final class SagaEntity
         .onAnyCommand(c -> Effect().none().thenNoReply());
     builder.forStateType(Saga.class)
         .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(AwaitStart.class, (s, c) -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())))
         .onCommand(CancelSaga.class, this::onCancel)
         .onCommand(ResumeSaga.class, this::onResume)
         .onCommand(StepResultReceived.class, this::onStepResult)
         .onCommand(RetryDue.class, this::onRetryDue)
         .onCommand(DeadlineReached.class, this::onDeadline)
+        .onCommand(StartOverdue.class, (s, c) -> Effect().none().thenNoReply())
         .onCommand(PassivateIdle.class, (s, c) -> s.status().isEnded() ? passivate() : Effect().none().thenNoReply());
     return builder.build();
   }
@@ -328,6 +366,7 @@ public final class SagaEntity
         .thenRun(state -> {
           Saga saga = (Saga) state;
           context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
+          timers.cancel(START_TIMER);
           startDeadlineTimer(saga);
           dispatch(saga);
         })
@@ -554,6 +593,9 @@ public final class SagaEntity
                 saga.status(), saga.current().name());
             startDeadlineTimer(saga);
             dispatch(saga);
+          } else if (state instanceof NotStarted) {
+            // Announced by an owner that may have crashed before starting it, or woken by a query.
+            timers.startSingleTimer(START_TIMER, StartOverdue.INSTANCE, settings.startPatience());
           } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {
             // Woken only to answer a query: do not stay remembered.
             timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());

@@ -7,7 +7,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -34,9 +33,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * An order as the client placed it. The first event makes it durable; the order then makes sure
- * its saga exists (the saga id is the order id) before it answers, so an accepted order always
- * has a saga. A repeat with the same body answers the same; a different body is a conflict.
+ * An order as the client placed it. Before its first event it announces its saga
+ * ({@link SagaEntity.AwaitStart}: the saga's shard remembers it), then the event makes the order
+ * durable, then the order starts its saga (the saga id is the order id) and answers. An order
+ * stored just before a crash is thus found by its remembered saga, which asks for its start; the
+ * order itself need not be remembered. A repeat with the same body answers the same; a different
+ * body is a conflict.
  *
  * <p>The order's status is not stored here: it follows from its saga's status, so the two can
  * never disagree.
@@ -47,15 +49,17 @@ public final class OrderEntity
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Order");
 
   /**
-   * Orders are remembered entities until their saga is confirmed: the shard records an order as
-   * started before it delivers the PlaceOrder, so an order stored just before a crash is started
-   * again afterwards and starts its saga. Confirmed orders passivate after {@code passivateAfter}.
-   * {@code askTimeout} is the client's patience: the order answers Unavailable within half of it.
+   * Confirmed orders passivate after {@code passivateAfter}. {@code askTimeout} is the client's
+   * patience: the order answers Unavailable within half of it.
    */
   public static void init(ActorSystem<?> system, Duration askTimeout, Duration passivateAfter) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, ctx.getShard()))
-            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, ctx.getShard())));
+  }
+
+  /** The orders as owners of their sagas: a saga announced but not started asks its order. */
+  public static SagaEntity.Owner asSagaOwner(ActorSystem<?> system) {
+    return sagaId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, sagaId).tell(new EnsureSaga(sagaId));
   }
 
   public static Behavior<Command> create(
@@ -72,6 +76,12 @@ public final class OrderEntity
       implements Command {}
 
   public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
+
+  /** From this order's saga, announced but never started: start it if the order was stored. */
+  public record EnsureSaga(String orderId) implements Command {}
+
+  /** The saga's answer to the announcement of a new order; {@code error} when it did not come. */
+  private record SagaAnnounced(PlaceOrder placement, String error) implements Command {}
 
   /** The saga's answer to a start; {@code replyTo} is absent when no client waits for it. */
   private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) implements Command {}
@@ -126,6 +136,8 @@ public final class OrderEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private boolean sagaConfirmed;
+  /** A new order waits for its saga's announcement: other requests for it wait too. */
+  private boolean announcing;
 
   private OrderEntity(
       String orderId,
@@ -157,8 +169,14 @@ public final class OrderEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NoOrder.class)
+        .onCommand(c -> announcing && (c instanceof PlaceOrder || c instanceof GetOrder), c -> Effect().stash())
         .onCommand(PlaceOrder.class, this::onPlaceNew)
-        .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")));
+        .onCommand(SagaAnnounced.class, this::onSagaAnnounced)
+        .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")))
+        .onCommand(EnsureSaga.class, c -> {
+          timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
+          return Effect().noReply();
+        });
     builder.forStateType(Placed.class)
         .onCommand(PlaceOrder.class, this::onPlaceAgain)
         .onCommand(GetOrder.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.placed())));
@@ -167,9 +185,13 @@ public final class OrderEntity
       ensureSaga(s.placed(), false, null, c.attempt());
       return Effect().noReply();
     });
+    builder.forStateType(Placed.class).onCommand(EnsureSaga.class, (s, c) -> {
+      if (!sagaConfirmed) ensureSaga(s.placed(), false, null, 1);
+      return Effect().noReply();
+    });
     builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
     builder.forAnyState().onCommand(PassivateIdle.class, (state, c) -> {
-      // Never forget an order whose saga is not confirmed: it must stay remembered until it is.
+      // An order whose saga is not confirmed stays and keeps trying to start it.
       if (state instanceof NoOrder || sagaConfirmed) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       return Effect().noReply();
     });
@@ -178,10 +200,28 @@ public final class OrderEntity
 
   private ReplyEffect<Event, State> onPlaceNew(PlaceOrder command) {
     timers.cancel(PASSIVATE_TIMER);
+    announcing = true;
+    CompletionStage<Done> announced = ClusterSharding.get(context.getSystem())
+        .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+        .ask(SagaEntity.AwaitStart::new, askTimeout.dividedBy(2));
+    context.pipeToSelf(announced, (done, error) -> new SagaAnnounced(command, error == null ? null : String.valueOf(error.getMessage())));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSagaAnnounced(SagaAnnounced answer) {
+    announcing = false;
+    PlaceOrder command = answer.placement();
+    if (answer.error() != null) {
+      // Nothing is stored yet: the client may simply try again.
+      context.getLog().warn("order {}: saga not announced: {}", orderId, answer.error());
+      return Effect().reply(command.replyTo(), new Unavailable("order " + orderId + " was not stored: the cluster did not answer in time; retry"))
+          .thenUnstashAll();
+    }
     var placed = new OrderPlaced(command.order(), command.idempotencyKey(), command.correlationId(), Instant.now());
     return Effect().persist(placed)
         .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo(), 1))
-        .thenNoReply();
+        .thenNoReply()
+        .thenUnstashAll();
   }
 
   private ReplyEffect<Event, State> onPlaceAgain(Placed state, PlaceOrder command) {
@@ -205,7 +245,7 @@ public final class OrderEntity
     }
     timers.cancel(RETRY_TIMER);
     sagaConfirmed = true;
-    // The saga exists and is remembered itself: this order need not stay remembered.
+    // The saga exists and is remembered itself: this order may leave memory.
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
     if (answer.replyTo() == null) return Effect().noReply();
     return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));

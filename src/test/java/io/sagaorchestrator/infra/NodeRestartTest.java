@@ -3,9 +3,26 @@ package io.sagaorchestrator.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.CborSerializable;
+import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.domain.order.OrderLine;
+import io.sagaorchestrator.domain.order.ShippingAddress;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
@@ -16,6 +33,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Semantic 8/10: a node stopped mid-saga and started again on the same H2 file finishes its sagas by itself. */
@@ -88,5 +108,65 @@ class NodeRestartTest {
         assertEquals(7_000, new Orders(api).available(customer));
       }
     }
+  }
+
+  /**
+   * The crash window of placing an order: the order announced its saga and stored its first event,
+   * then the node died before the saga was started. The order is not a remembered entity; its
+   * saga is, and after the restart it asks the order, which starts it.
+   */
+  @Test
+  void startsTheSagaOfAnOrderStoredJustBeforeACrash() throws Exception {
+    try (DataDir dataDir = new DataDir("announced")) {
+      String customer = Orders.uniqueId("c");
+      String sku = Orders.uniqueId("s");
+      String orderId = Orders.uniqueId("o");
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path()))) {
+        Orders orders = new Orders(new ApiClient(first.httpPort(), first.adminToken()));
+        orders.deposit(customer, 10_000);
+        orders.restock(sku, 10);
+        ActorSystem<Void> system = first.system();
+        ClusterSharding.get(system).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+            .ask(SagaEntity.AwaitStart::new, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        OrderData order = new OrderData(orderId, customer, List.of(new OrderLine(sku, 2, 1_000)), new ShippingAddress("NL", "Utrecht", "Oudegracht 1"));
+        ActorRef<StoreOrder> store = system.systemActorOf(storeOnly(order), "store-" + orderId, Props.empty());
+        AskPattern.<StoreOrder, Done>ask(store, StoreOrder::new, Duration.ofSeconds(5), system.scheduler())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+
+      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path(), "saga.engine.start-patience = 500ms"))) {
+        // No request wakes anything: the remembered saga does, and it completes. Read the journal.
+        JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
+        Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId)));
+        ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
+        assertEquals("COMPLETED", api.get("/orders/" + orderId).text("status"));
+        assertEquals(8_000, new Orders(api).available(customer));
+      }
+    }
+  }
+
+  record StoreOrder(ActorRef<Done> replyTo) implements CborSerializable {}
+
+  /** Persists an order's first event exactly as the order does, and does nothing else. */
+  private static Behavior<StoreOrder> storeOnly(OrderData order) {
+    return new EventSourcedBehavior<StoreOrder, OrderEntity.Event, String>(
+        PersistenceId.of(OrderEntity.ENTITY_TYPE_KEY.name(), order.orderId())) {
+      @Override
+      public String emptyState() {
+        return "";
+      }
+
+      @Override
+      public CommandHandler<StoreOrder, OrderEntity.Event, String> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState().onAnyCommand((state, command) ->
+            Effect().persist(new OrderEntity.OrderPlaced(order, null, "crash-window", Instant.now()))
+                .thenRun(stored -> command.replyTo().tell(Done.getInstance())));
+      }
+
+      @Override
+      public EventHandler<String, OrderEntity.Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> "placed");
+      }
+    };
   }
 }

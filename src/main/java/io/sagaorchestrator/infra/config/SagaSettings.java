@@ -29,7 +29,7 @@ public record SagaSettings(
     return new SagaSettings(
         new HttpSettings(http.getString("host"), http.getInt("port"), http.getString("admin-token").trim(),
             http.getDuration("ask-timeout"), http.getInt("ask-attempts")),
-        new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
+        new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end"), saga.getDuration("engine.start-patience")),
         new LinkedHashSet<>(saga.getStringList("shipping.countries")),
         saga.getDuration("shipping.idle-passivation"),
         saga.getDuration("participants.forget-after"),
