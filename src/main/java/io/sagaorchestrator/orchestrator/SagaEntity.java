@@ -56,15 +56,16 @@ public final class SagaEntity
   public record EngineSettings(Duration passivateAfterEnd, Duration startPatience) {}
 
   /**
-   * Whoever announces sagas with {@link AwaitStart}: told when an announced saga was started again
-   * (after a crash) without its {@link StartSaga}, so that it can send it if it has stored what the
-   * saga runs on.
+   * Whoever announces sagas with {@link AwaitStart}: asked when an announced saga was started
+   * again (after a crash) without its {@link StartSaga}. It answers whether it stored what the saga
+   * runs on (and then sends the start); only a "no" lets the saga forget itself, so a lost or late
+   * answer (the owner's node is down) just means asking again.
    */
   @FunctionalInterface
   public interface Owner {
-    Owner NONE = sagaId -> {};
+    Owner NONE = sagaId -> CompletableFuture.completedFuture(false);
 
-    void startOverdue(String sagaId);
+    CompletionStage<Boolean> startOverdue(String sagaId);
   }
 
   public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings, Owner owner) {
@@ -120,6 +121,8 @@ public final class SagaEntity
   private enum PassivateIdle implements InternalCommand { INSTANCE }
 
   private enum StartOverdue implements InternalCommand { INSTANCE }
+
+  private record OwnerAnswered(boolean stored, String error) implements InternalCommand {}
 
   public record ControlReply(Result result, SagaStatus status) implements CborSerializable {
     public enum Result { ACCEPTED, CONFLICT, NOT_FOUND }
@@ -331,8 +334,15 @@ public final class SagaEntity
         .onCommand(AwaitStart.class, c -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(StartOverdue.class, c -> {
           context.getLog().info("saga {} was announced but not started: asking its owner", sagaId);
-          owner.startOverdue(sagaId);
-          return passivate();
+          context.pipeToSelf(owner.startOverdue(sagaId), (stored, error) ->
+              new OwnerAnswered(Boolean.TRUE.equals(stored), error == null ? null : String.valueOf(error.getMessage())));
+          return Effect().none().thenNoReply();
+        })
+        .onCommand(OwnerAnswered.class, answer -> {
+          if (answer.error() == null && !answer.stored()) return passivate();
+          if (answer.error() != null) context.getLog().warn("saga {}: owner did not answer ({}); asking again later", sagaId, answer.error());
+          timers.startSingleTimer(START_TIMER, StartOverdue.INSTANCE, settings.startPatience());
+          return Effect().none().thenNoReply();
         })
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
@@ -349,6 +359,7 @@ public final class SagaEntity
         .onCommand(RetryDue.class, this::onRetryDue)
         .onCommand(DeadlineReached.class, this::onDeadline)
         .onCommand(StartOverdue.class, (s, c) -> Effect().none().thenNoReply())
+        .onCommand(OwnerAnswered.class, (s, c) -> Effect().none().thenNoReply())
         .onCommand(PassivateIdle.class, (s, c) -> s.status().isEnded() ? passivate() : Effect().none().thenNoReply());
     return builder.build();
   }

@@ -58,8 +58,10 @@ public final class OrderEntity
   }
 
   /** The orders as owners of their sagas: a saga announced but not started asks its order. */
-  public static SagaEntity.Owner asSagaOwner(ActorSystem<?> system) {
-    return sagaId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, sagaId).tell(new EnsureSaga(sagaId));
+  public static SagaEntity.Owner asSagaOwner(ActorSystem<?> system, Duration askTimeout) {
+    return sagaId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, sagaId)
+        .<OrderStored>ask(EnsureSaga::new, askTimeout)
+        .thenApply(OrderStored::stored);
   }
 
   public static Behavior<Command> create(
@@ -77,8 +79,10 @@ public final class OrderEntity
 
   public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
 
-  /** From this order's saga, announced but never started: start it if the order was stored. */
-  public record EnsureSaga(String orderId) implements Command {}
+  /** From this order's saga, announced but never started: start it if the order was stored, and say so. */
+  public record EnsureSaga(ActorRef<OrderStored> replyTo) implements Command {}
+
+  public record OrderStored(boolean stored) implements CborSerializable {}
 
   /** The saga's answer to the announcement of a new order; {@code error} when it did not come. */
   private record SagaAnnounced(PlaceOrder placement, String error) implements Command {}
@@ -169,13 +173,13 @@ public final class OrderEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NoOrder.class)
-        .onCommand(c -> announcing && (c instanceof PlaceOrder || c instanceof GetOrder), c -> Effect().stash())
+        .onCommand(c -> announcing && (c instanceof PlaceOrder || c instanceof GetOrder || c instanceof EnsureSaga), c -> Effect().stash())
         .onCommand(PlaceOrder.class, this::onPlaceNew)
         .onCommand(SagaAnnounced.class, this::onSagaAnnounced)
         .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")))
         .onCommand(EnsureSaga.class, c -> {
           timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
-          return Effect().noReply();
+          return Effect().reply(c.replyTo(), new OrderStored(false));
         });
     builder.forStateType(Placed.class)
         .onCommand(PlaceOrder.class, this::onPlaceAgain)
@@ -187,7 +191,7 @@ public final class OrderEntity
     });
     builder.forStateType(Placed.class).onCommand(EnsureSaga.class, (s, c) -> {
       if (!sagaConfirmed) ensureSaga(s.placed(), false, null, 1);
-      return Effect().noReply();
+      return Effect().reply(c.replyTo(), new OrderStored(true));
     });
     builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
     builder.forAnyState().onCommand(PassivateIdle.class, (state, c) -> {

@@ -77,7 +77,7 @@ public final class SagaNode implements AutoCloseable {
       FaultInjector faults = new FaultInjector(system, settings.faults());
       SagaDefinitions definitions = new SagaDefinitions()
           .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
-      SagaEntity.init(system, definitions, settings.engine(), OrderEntity.asSagaOwner(system));
+      SagaEntity.init(system, definitions, settings.engine(), OrderEntity.asSagaOwner(system, settings.http().askTimeout()));
       OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
       PaymentAccount.init(system, settings.participantsForgetAfter());
       InventoryItem.init(system, settings.participantsForgetAfter());
