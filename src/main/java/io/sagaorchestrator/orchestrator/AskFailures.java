@@ -18,4 +18,9 @@ public final class AskFailures {
     Throwable cause = unwrap(error);
     return cause instanceof TimeoutException || cause instanceof akka.pattern.AskTimeoutException;
   }
+
+  /** The message of a failed ask for a log line or a reply; null when the ask did not fail. */
+  public static String messageOf(Throwable error) {
+    return error == null ? null : String.valueOf(unwrap(error).getMessage());
+  }
 }

@@ -335,7 +335,7 @@ public final class SagaEntity
         .onCommand(StartOverdue.class, c -> {
           context.getLog().info("saga {} was announced but not started: asking its owner", sagaId);
           context.pipeToSelf(owner.startOverdue(sagaId), (stored, error) ->
-              new OwnerAnswered(Boolean.TRUE.equals(stored), error == null ? null : String.valueOf(error.getMessage())));
+              new OwnerAnswered(Boolean.TRUE.equals(stored), AskFailures.messageOf(error)));
           return Effect().none().thenNoReply();
         })
         .onCommand(OwnerAnswered.class, answer -> {

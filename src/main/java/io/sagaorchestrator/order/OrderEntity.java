@@ -24,6 +24,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
@@ -208,7 +209,7 @@ public final class OrderEntity
     CompletionStage<Done> announced = ClusterSharding.get(context.getSystem())
         .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
         .ask(SagaEntity.AwaitStart::new, askTimeout.dividedBy(2));
-    context.pipeToSelf(announced, (done, error) -> new SagaAnnounced(command, error == null ? null : String.valueOf(error.getMessage())));
+    context.pipeToSelf(announced, (done, error) -> new SagaAnnounced(command, AskFailures.messageOf(error)));
     return Effect().noReply();
   }
 
@@ -262,7 +263,7 @@ public final class OrderEntity
         .askWithStatus(reply -> new SagaEntity.StartSaga(OrderSaga.NAME, SagaData.toTree(placed.order()),
             placed.correlationId(), reply), askTimeout.dividedBy(2));
     context.pipeToSelf(started, (done, error) -> new SagaStartAnswered(
-        error == null ? null : String.valueOf(error.getMessage()), created, replyTo, attempt));
+        AskFailures.messageOf(error), created, replyTo, attempt));
   }
 
   @Override
