@@ -17,6 +17,7 @@ import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.OrderRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
+import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
@@ -70,6 +71,10 @@ public final class SagaNode implements AutoCloseable {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
+      if (journal.kind() == JournalConfig.Kind.H2) {
+        H2Compaction compaction = H2Compaction.start(journal, H2Compaction.Settings.from(config));
+        system.getWhenTerminated().thenRun(compaction::close);
+      }
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
