@@ -7,14 +7,42 @@ import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.testsupport.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.nio.file.Path;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Three nodes starting at once on an empty PostgreSQL database all get their tables, and none fails. */
 class JournalSchemaTest {
+
+  /** The H2 journal indexes ordering once, also after starting on a journal that has the script's second index. */
+  @Test
+  void h2JournalIndexesOrderingOnce(@TempDir Path dir) throws Exception {
+    var journal = new JournalConfig(JournalConfig.Kind.H2, JournalConfig.h2Url(dir.resolve("journal")), "sa", "", 1);
+    JournalSchema.createIfMissing(journal);
+    assertEquals(1, indexesOnOrdering(journal));
+
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password())) {
+      connection.createStatement().execute("CREATE UNIQUE INDEX \"event_journal_ordering_idx\" ON \"event_journal\" (\"ordering\")");
+    }
+    assertEquals(2, indexesOnOrdering(journal));
+    JournalSchema.createIfMissing(journal);
+    assertEquals(1, indexesOnOrdering(journal));
+  }
+
+  private static int indexesOnOrdering(JournalConfig journal) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+        ResultSet indexes = connection.createStatement().executeQuery(
+            "SELECT count(*) FROM information_schema.index_columns WHERE table_name = 'event_journal' AND column_name = 'ordering'")) {
+      indexes.next();
+      return indexes.getInt(1);
+    }
+  }
+
+  /** Three nodes starting at once on an empty PostgreSQL database all get their tables, and none fails. */
 
   @Test
   void createsThePostgresSchemaOnceWhenSeveralNodesStartAtOnce() throws Exception {

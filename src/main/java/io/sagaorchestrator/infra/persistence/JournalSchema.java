@@ -55,8 +55,15 @@ public final class JournalSchema {
         .map(JournalSchema::reRunnable)
         .toList();
     if (kind != JournalConfig.Kind.H2) return created;
-    return Stream.concat(created.stream(), H2_TUNING.stream()).toList();
+    return Stream.concat(created.stream().filter(sql -> !sql.contains(H2_DUPLICATE_ORDERING_INDEX)), H2_TUNING.stream()).toList();
   }
+
+  /**
+   * The H2 script declares {@code ordering} UNIQUE and then indexes it uniquely a second time:
+   * every event paid for two identical indexes (an insert and a uniqueness check each, and their
+   * pages in every commit). The column's own unique index serves every query by ordering.
+   */
+  private static final String H2_DUPLICATE_ORDERING_INDEX = "\"event_journal_ordering_idx\"";
 
   /**
    * H2 hands out identity values from a cache of 32 and writes the sequence back, in a commit
@@ -65,7 +72,8 @@ public final class JournalSchema {
    * gap in {@code ordering} after a crash, which the journal tolerates.
    */
   private static final List<String> H2_TUNING = List.of(
-      "ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 100000");
+      "ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 100000",
+      "DROP INDEX IF EXISTS " + H2_DUPLICATE_ORDERING_INDEX);
 
   /**
    * CONCURRENTLY is dropped: it waits for every open transaction, including another node's
