@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.testsupport.PostgresDatabase;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -43,7 +43,6 @@ class JournalSchemaTest {
   }
 
   /** Three nodes starting at once on an empty PostgreSQL database all get their tables, and none fails. */
-
   @Test
   void createsThePostgresSchemaOnceWhenSeveralNodesStartAtOnce() throws Exception {
     try (PostgresDatabase database = PostgresDatabase.createOrSkip()) {

@@ -69,11 +69,6 @@ public final class H2Compaction implements AutoCloseable {
     return store.compact(settings.targetFillRate(), settings.maxWriteBytes());
   }
 
-  /** How full the file's chunks are with live pages, in percent. */
-  int chunksFillRate() {
-    return store.getFileStore().getChunksFillRate();
-  }
-
   private void compactSafely() {
     try {
       compactOnce();
