@@ -138,11 +138,27 @@ class AuditScaleTest {
           statement.executeBatch();
           connection.commit();
         }
+        if (i == ORDERS / 2) skipOrderingValues(connection);
       }
       statement.executeBatch();
       connection.commit();
     }
     return rows;
+  }
+
+  /**
+   * A gap of several audit pages in {@code ordering}, as a crash leaves behind (the journal hands
+   * out ordering values from a cache): the audit must read on past the empty pages.
+   */
+  private static void skipOrderingValues(Connection connection) throws Exception {
+    connection.commit();
+    try (var statement = connection.createStatement();
+         var max = statement.executeQuery("SELECT MAX(\"ordering\") FROM \"event_journal\"")) {
+      max.next();
+      long next = max.getLong(1) + 3L * JournalAudit.PAGE_SIZE + 17;
+      statement.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" RESTART WITH " + next);
+    }
+    connection.commit();
   }
 
   @FunctionalInterface
