@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -39,50 +38,29 @@ import java.util.concurrent.TimeUnit;
  * {@link SagaDefinition}. Each step's outcome is persisted before the saga acts on it; the
  * participant is called only after the event is stored, never from an event handler.
  *
- * <p>Sagas are remembered entities while they run, so after a crash or a rebalance the shard
- * starts them again and {@link RecoveryCompleted} re-sends the in-flight command with the same
- * idempotency key. An ended saga passivates itself, which also forgets it.
+ * <p>After a crash or a rebalance the {@link SagaKeeper} wakes the sagas that were running, and
+ * {@link RecoveryCompleted} re-sends the in-flight command with the same idempotency key. A running
+ * saga is never passivated; an ended one passivates itself.
  */
 public final class SagaEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SagaEntity.Command, SagaEntity.Event, SagaEntity.State> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
-  /**
-   * How the engine behaves around the definitions: not part of any single definition.
-   * {@code startPatience}: how long a saga announced with {@link AwaitStart} waits for its
-   * {@link StartSaga} before it asks its owner and forgets itself.
-   */
-  public record EngineSettings(Duration passivateAfterEnd, Duration startPatience) {}
+  /** How the engine behaves around the definitions: not part of any single definition. */
+  public record EngineSettings(Duration passivateAfterEnd) {}
 
-  /**
-   * Whoever announces sagas with {@link AwaitStart}: asked when an announced saga was started
-   * again (after a crash) without its {@link StartSaga}. It answers whether it stored what the saga
-   * runs on (and then sends the start); only a "no" lets the saga forget itself, so a lost or late
-   * answer (the owner's node is down) just means asking again.
-   */
-  @FunctionalInterface
-  public interface Owner {
-    Owner NONE = sagaId -> CompletableFuture.completedFuture(false);
-
-    CompletionStage<Boolean> startOverdue(String sagaId);
-  }
-
-  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings, Owner owner) {
+  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings) {
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_TYPE_KEY, entityContext ->
-                create(entityContext.getEntityId(), definitions, settings, owner, entityContext.getShard()))
-            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+                create(entityContext.getEntityId(), definitions, settings, entityContext.getShard()))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   public static Behavior<Command> create(
-      String sagaId,
-      SagaDefinitions definitions,
-      EngineSettings settings,
-      Owner owner,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      String sagaId, SagaDefinitions definitions, EngineSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new SagaEntity(sagaId, definitions, settings, owner, shard, context, timers)));
+        new SagaEntity(sagaId, definitions, settings, shard, context, timers)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -93,12 +71,8 @@ public final class SagaEntity
   public record StartSaga(String definition, JsonNode data, String correlationId, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
-  /**
-   * Sent by an owner before it stores what the saga will run on. The shard remembers the saga
-   * before this is answered, so if the owner then crashes before {@link StartSaga}, the saga is
-   * started again after the crash and tells its {@link Owner} (the owner need not be remembered).
-   */
-  public record AwaitStart(ActorRef<Done> replyTo) implements Command {}
+  /** From the {@link SagaKeeper}: arriving at a saga that is not in memory, it starts and resumes it. */
+  public record Wake() implements Command {}
 
   public record GetSaga(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
@@ -119,10 +93,6 @@ public final class SagaEntity
   private enum DeadlineReached implements InternalCommand { INSTANCE }
 
   private enum PassivateIdle implements InternalCommand { INSTANCE }
-
-  private enum StartOverdue implements InternalCommand { INSTANCE }
-
-  private record OwnerAnswered(boolean stored, String error) implements InternalCommand {}
 
   public record ControlReply(Result result, SagaStatus status) implements CborSerializable {
     public enum Result { ACCEPTED, CONFLICT, NOT_FOUND }
@@ -283,12 +253,10 @@ public final class SagaEntity
   private static final String RETRY_TIMER = "retry";
   private static final String DEADLINE_TIMER = "deadline";
   private static final String PASSIVATE_TIMER = "passivate";
-  private static final String START_TIMER = "start-overdue";
 
   private final String sagaId;
   private final SagaDefinitions definitions;
   private final EngineSettings settings;
-  private final Owner owner;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -302,7 +270,6 @@ public final class SagaEntity
       String sagaId,
       SagaDefinitions definitions,
       EngineSettings settings,
-      Owner owner,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
@@ -310,7 +277,6 @@ public final class SagaEntity
     this.sagaId = sagaId;
     this.definitions = definitions;
     this.settings = settings;
-    this.owner = owner;
     this.shard = shard;
     this.context = context;
     this.timers = timers;
@@ -331,19 +297,6 @@ public final class SagaEntity
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NotStarted.class)
         .onCommand(StartSaga.class, this::onStart)
-        .onCommand(AwaitStart.class, c -> Effect().reply(c.replyTo(), Done.getInstance()))
-        .onCommand(StartOverdue.class, c -> {
-          context.getLog().info("saga {} was announced but not started: asking its owner", sagaId);
-          context.pipeToSelf(owner.startOverdue(sagaId), (stored, error) ->
-              new OwnerAnswered(Boolean.TRUE.equals(stored), AskFailures.messageOf(error)));
-          return Effect().none().thenNoReply();
-        })
-        .onCommand(OwnerAnswered.class, answer -> {
-          if (answer.error() == null && !answer.stored()) return passivate();
-          if (answer.error() != null) context.getLog().warn("saga {}: owner did not answer ({}); asking again later", sagaId, answer.error());
-          timers.startSingleTimer(START_TIMER, StartOverdue.INSTANCE, settings.startPatience());
-          return Effect().none().thenNoReply();
-        })
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
         .onCommand(ResumeSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
@@ -351,15 +304,13 @@ public final class SagaEntity
         .onAnyCommand(c -> Effect().none().thenNoReply());
     builder.forStateType(Saga.class)
         .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
-        .onCommand(AwaitStart.class, (s, c) -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())))
         .onCommand(CancelSaga.class, this::onCancel)
         .onCommand(ResumeSaga.class, this::onResume)
         .onCommand(StepResultReceived.class, this::onStepResult)
         .onCommand(RetryDue.class, this::onRetryDue)
         .onCommand(DeadlineReached.class, this::onDeadline)
-        .onCommand(StartOverdue.class, (s, c) -> Effect().none().thenNoReply())
-        .onCommand(OwnerAnswered.class, (s, c) -> Effect().none().thenNoReply())
+        .onCommand(Wake.class, (s, c) -> Effect().none().thenNoReply())
         .onCommand(PassivateIdle.class, (s, c) -> s.status().isEnded() ? passivate() : Effect().none().thenNoReply());
     return builder.build();
   }
@@ -377,7 +328,6 @@ public final class SagaEntity
         .thenRun(state -> {
           Saga saga = (Saga) state;
           context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
-          timers.cancel(START_TIMER);
           startDeadlineTimer(saga);
           dispatch(saga);
         })
@@ -604,11 +554,8 @@ public final class SagaEntity
                 saga.status(), saga.current().name());
             startDeadlineTimer(saga);
             dispatch(saga);
-          } else if (state instanceof NotStarted) {
-            // Announced by an owner that may have crashed before starting it, or woken by a query.
-            timers.startSingleTimer(START_TIMER, StartOverdue.INSTANCE, settings.startPatience());
           } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {
-            // Woken only to answer a query: do not stay remembered.
+            // Woken only to answer a query (or by a keeper that had not yet seen it end): leave again.
             timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
           }
         })

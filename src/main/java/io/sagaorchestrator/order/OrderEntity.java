@@ -28,18 +28,19 @@ import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.orchestrator.SagaKeeper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
- * An order as the client placed it. Before its first event it announces its saga
- * ({@link SagaEntity.AwaitStart}: the saga's shard remembers it), then the event makes the order
- * durable, then the order starts its saga (the saga id is the order id) and answers. An order
- * stored just before a crash is thus found by its remembered saga, which asks for its start; the
- * order itself need not be remembered. A repeat with the same body answers the same; a different
- * body is a conflict.
+ * An order as the client placed it. Its first event makes it durable, then it starts its saga
+ * (the saga id is the order id) and answers. An order stored just before a crash, whose saga never
+ * started, is woken by the {@link SagaKeeper} (see {@link #sagaStarter}), and starts it then; the
+ * order need not stay in memory for that. A repeat with the same body answers the same; a
+ * different body is a conflict.
  *
  * <p>The order's status is not stored here: it follows from its saga's status, so the two can
  * never disagree.
@@ -58,11 +59,15 @@ public final class OrderEntity
         Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, ctx.getShard())));
   }
 
-  /** The orders as owners of their sagas: a saga announced but not started asks its order. */
-  public static SagaEntity.Owner asSagaOwner(ActorSystem<?> system, Duration askTimeout) {
-    return sagaId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, sagaId)
-        .<OrderStored>ask(EnsureSaga::new, askTimeout)
-        .thenApply(OrderStored::stored);
+  /** What the keeper announces for orders: an order placed promises a saga of the same id. */
+  public static SagaKeeper.Announcement sagaAnnouncement(ActorSystem<?> system) {
+    return new SagaKeeper.Announcement(ENTITY_TYPE_KEY.name(), OrderPlaced.class, sagaStarter(system));
+  }
+
+  /** Wakes an order whose saga has not started: its recovery (or {@link EnsureSaga}) starts it. */
+  private static Consumer<String> sagaStarter(ActorSystem<?> system) {
+    return orderId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, orderId)
+        .tell(new EnsureSaga(system.ignoreRef()));
   }
 
   public static Behavior<Command> create(
@@ -80,13 +85,10 @@ public final class OrderEntity
 
   public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
 
-  /** From this order's saga, announced but never started: start it if the order was stored, and say so. */
+  /** Start this order's saga if the order is stored and the start is not confirmed; answers whether it is stored. */
   public record EnsureSaga(ActorRef<OrderStored> replyTo) implements Command {}
 
   public record OrderStored(boolean stored) implements CborSerializable {}
-
-  /** The saga's answer to the announcement of a new order; {@code error} when it did not come. */
-  private record SagaAnnounced(PlaceOrder placement, String error) implements Command {}
 
   /** The saga's answer to a start; {@code replyTo} is absent when no client waits for it. */
   private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) implements Command {}
@@ -141,8 +143,6 @@ public final class OrderEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private boolean sagaConfirmed;
-  /** A new order waits for its saga's announcement: other requests for it wait too. */
-  private boolean announcing;
 
   private OrderEntity(
       String orderId,
@@ -174,9 +174,7 @@ public final class OrderEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(NoOrder.class)
-        .onCommand(c -> announcing && (c instanceof PlaceOrder || c instanceof GetOrder || c instanceof EnsureSaga), c -> Effect().stash())
         .onCommand(PlaceOrder.class, this::onPlaceNew)
-        .onCommand(SagaAnnounced.class, this::onSagaAnnounced)
         .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")))
         .onCommand(EnsureSaga.class, c -> {
           timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
@@ -205,28 +203,10 @@ public final class OrderEntity
 
   private ReplyEffect<Event, State> onPlaceNew(PlaceOrder command) {
     timers.cancel(PASSIVATE_TIMER);
-    announcing = true;
-    CompletionStage<Done> announced = ClusterSharding.get(context.getSystem())
-        .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
-        .ask(SagaEntity.AwaitStart::new, askTimeout.dividedBy(2));
-    context.pipeToSelf(announced, (done, error) -> new SagaAnnounced(command, AskFailures.messageOf(error)));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> onSagaAnnounced(SagaAnnounced answer) {
-    announcing = false;
-    PlaceOrder command = answer.placement();
-    if (answer.error() != null) {
-      // Nothing is stored yet: the client may simply try again.
-      context.getLog().warn("order {}: saga not announced: {}", orderId, answer.error());
-      return Effect().reply(command.replyTo(), new Unavailable("order " + orderId + " was not stored: the cluster did not answer in time; retry"))
-          .thenUnstashAll();
-    }
     var placed = new OrderPlaced(command.order(), command.idempotencyKey(), command.correlationId(), Instant.now());
     return Effect().persist(placed)
         .thenRun(state -> ensureSaga(((Placed) state).placed(), true, command.replyTo(), 1))
-        .thenNoReply()
-        .thenUnstashAll();
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onPlaceAgain(Placed state, PlaceOrder command) {
@@ -250,7 +230,7 @@ public final class OrderEntity
     }
     timers.cancel(RETRY_TIMER);
     sagaConfirmed = true;
-    // The saga exists and is remembered itself: this order may leave memory.
+    // The saga exists and runs on its own: this order may leave memory.
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
     if (answer.replyTo() == null) return Effect().noReply();
     return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));

@@ -9,20 +9,23 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.domain.order.OrderData;
 import io.sagaorchestrator.domain.order.OrderLine;
 import io.sagaorchestrator.domain.order.ShippingAddress;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
-import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.orchestrator.SagaKeeper;
+import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.order.OrderSaga;
 import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
@@ -38,7 +41,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Semantic 8/10: a node stopped mid-saga and started again on the same H2 file finishes its sagas by itself. */
+/**
+ * Semantic 8/10: a node stopped mid-saga and started again on the same H2 file finishes its sagas
+ * by itself, and so does a running node whose saga stopped being in memory.
+ */
 class NodeRestartTest {
 
   private static int completedEvents(JournalConfig journal, String sagaId) throws Exception {
@@ -84,8 +90,8 @@ class NodeRestartTest {
       try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
         ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
         Orders orders = new Orders(api);
-        // Nobody asks about the saga: the remembered entity wakes and resumes it. Read the
-        // journal itself, since a GET would wake the saga too.
+        // Nobody asks about the saga: the saga keeper wakes it and it resumes. Read the journal
+        // itself, since a GET would wake the saga too.
         JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
         Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, inFlight)));
         orders.awaitSagaStatus(inFlight, "COMPLETED");
@@ -111,9 +117,9 @@ class NodeRestartTest {
   }
 
   /**
-   * The crash window of placing an order: the order announced its saga and stored its first event,
-   * then the node died before the saga was started. The order is not a remembered entity; its
-   * saga is, and after the restart it asks the order, which starts it.
+   * The crash window of placing an order: the order stored its first event, then the node died
+   * before the saga was started. After the restart the saga keeper finds the order without its
+   * saga and wakes the order, which starts it.
    */
   @Test
   void startsTheSagaOfAnOrderStoredJustBeforeACrash() throws Exception {
@@ -125,17 +131,13 @@ class NodeRestartTest {
         Orders orders = new Orders(new ApiClient(first.httpPort(), first.adminToken()));
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
-        ActorSystem<Void> system = first.system();
-        ClusterSharding.get(system).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
-            .ask(SagaEntity.AwaitStart::new, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         OrderData order = new OrderData(orderId, customer, List.of(new OrderLine(sku, 2, 1_000)), new ShippingAddress("NL", "Utrecht", "Oudegracht 1"));
-        ActorRef<StoreOrder> store = system.systemActorOf(storeOnly(order), "store-" + orderId, Props.empty());
-        AskPattern.<StoreOrder, Done>ask(store, StoreOrder::new, Duration.ofSeconds(5), system.scheduler())
-            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        store(first.system(), PersistenceId.of(OrderEntity.ENTITY_TYPE_KEY.name(), orderId),
+            new OrderEntity.OrderPlaced(order, null, "crash-window", Instant.now()));
       }
 
-      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path(), "saga.engine.start-patience = 500ms"))) {
-        // No request wakes anything: the remembered saga does, and it completes. Read the journal.
+      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
+        // No request wakes anything: the keeper does, and the saga completes. Read the journal.
         JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
         Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId)));
         ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
@@ -145,27 +147,75 @@ class NodeRestartTest {
     }
   }
 
-  record StoreOrder(ActorRef<Done> replyTo) implements CborSerializable {}
+  /**
+   * Semantic 8 without a restart: a saga whose actor is gone while the node runs (its node died,
+   * its shard moved) makes no progress; the keeper notices and wakes it. The saga's first event
+   * is written straight into the journal, so nothing but the keeper can start it.
+   */
+  @Test
+  void wakesARunningSagaThatIsNotInMemory() throws Exception {
+    try (DataDir dataDir = new DataDir("stalled")) {
+      String customer = Orders.uniqueId("c");
+      String sku = Orders.uniqueId("s");
+      String sagaId = Orders.uniqueId("o");
+      Config config = TestConfig.node(dataDir.path(), "saga.keeper { stall-after = 1s, checkpoint-interval = 100ms }");
+      try (SagaNode node = SagaNode.start(config)) {
+        Orders orders = new Orders(new ApiClient(node.httpPort(), node.adminToken()));
+        orders.deposit(customer, 10_000);
+        orders.restock(sku, 10);
+        OrderData order = new OrderData(sagaId, customer, List.of(new OrderLine(sku, 2, 1_000)), new ShippingAddress("NL", "Utrecht", "Oudegracht 1"));
+        var started = new SagaEntity.SagaStarted(sagaId, OrderSaga.NAME, OrderSaga.VERSION, List.of("payment", "inventory", "shipping"),
+            SagaData.toTree(order), "stalled", Instant.now());
+        store(node.system(), PersistenceId.of(SagaEntity.ENTITY_TYPE_KEY.name(), sagaId), started);
 
-  /** Persists an order's first event exactly as the order does, and does nothing else. */
-  private static Behavior<StoreOrder> storeOnly(OrderData order) {
-    return new EventSourcedBehavior<StoreOrder, OrderEntity.Event, String>(
-        PersistenceId.of(OrderEntity.ENTITY_TYPE_KEY.name(), order.orderId())) {
+        JournalConfig journal = JournalConfig.from(config);
+        Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, sagaId)));
+        assertEquals(8_000, orders.available(customer));
+        // The keeper stores where it is, so a restart reads on from there.
+        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(rowsOf(journal, SagaKeeper.NAME) > 0));
+      }
+    }
+  }
+
+  private static int rowsOf(JournalConfig journal, String persistenceId) throws Exception {
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT (SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?) "
+                + "+ (SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?)")) {
+      query.setString(1, persistenceId);
+      query.setString(2, persistenceId);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
+
+  private static void store(ActorSystem<?> system, PersistenceId persistenceId, Object event) throws Exception {
+    ActorRef<StoreEvent> store = system.systemActorOf(storeOnly(persistenceId, event), "store-" + persistenceId.entityId(), Props.empty());
+    AskPattern.<StoreEvent, Done>ask(store, StoreEvent::new, Duration.ofSeconds(5), system.scheduler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  record StoreEvent(ActorRef<Done> replyTo) implements CborSerializable {}
+
+  /** Persists one event exactly as its entity would, and does nothing else. */
+  private static Behavior<StoreEvent> storeOnly(PersistenceId persistenceId, Object event) {
+    return new EventSourcedBehavior<StoreEvent, Object, String>(persistenceId) {
       @Override
       public String emptyState() {
         return "";
       }
 
       @Override
-      public CommandHandler<StoreOrder, OrderEntity.Event, String> commandHandler() {
+      public CommandHandler<StoreEvent, Object, String> commandHandler() {
         return newCommandHandlerBuilder().forAnyState().onAnyCommand((state, command) ->
-            Effect().persist(new OrderEntity.OrderPlaced(order, null, "crash-window", Instant.now()))
-                .thenRun(stored -> command.replyTo().tell(Done.getInstance())));
+            Effect().persist(event).thenRun(stored -> command.replyTo().tell(Done.getInstance())));
       }
 
       @Override
-      public EventHandler<String, OrderEntity.Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> "placed");
+      public EventHandler<String, Object> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent((state, e) -> "stored");
       }
     };
   }

@@ -71,8 +71,7 @@ class SagaEngineTest {
     SagaDefinitions definitions = new SagaDefinitions()
         .register(trip("trip", Duration.ofMillis(300), Duration.ofMinutes(1)))
         .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)));
-    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1), Duration.ofSeconds(5)),
-        SagaEntity.Owner.NONE);
+    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1)));
   }
 
   @AfterAll

@@ -4,7 +4,6 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
-import com.typesafe.config.Config;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -46,15 +45,7 @@ public final class JournalAudit {
     this.serialization = SerializationExtension.get(system.classicSystem());
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.journal = journal;
-    this.table = tableName(system.settings().config());
-  }
-
-  /** The journal table as the JDBC plugin names it (quoted: the H2 script creates lower-case names). */
-  static String tableName(Config config) {
-    String path = "jdbc-journal.tables.event_journal.";
-    String name = config.hasPath(path + "tableName") ? config.getString(path + "tableName") : "event_journal";
-    String schema = config.hasPath(path + "schemaName") ? config.getString(path + "schemaName") : "";
-    return (schema.isEmpty() ? "" : '"' + schema + "\".") + '"' + name + '"';
+    this.table = JournalConfig.journalTable(system.settings().config());
   }
 
   /** A scan of its own per request, so the answer covers every write acknowledged before it was asked. */

@@ -3,6 +3,7 @@ package io.sagaorchestrator.infra.config;
 import com.typesafe.config.Config;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.orchestrator.SagaKeeper;
 import io.sagaorchestrator.order.OrderSaga;
 import io.sagaorchestrator.participants.OrderParticipants;
 import io.sagaorchestrator.participants.faults.FaultSettings;
@@ -15,6 +16,7 @@ import java.util.Set;
 public record SagaSettings(
     HttpSettings http,
     SagaEntity.EngineSettings engine,
+    SagaKeeper.Settings keeper,
     Set<String> shippingCountries,
     Duration shipmentIdlePassivation,
     Duration participantsForgetAfter,
@@ -29,7 +31,9 @@ public record SagaSettings(
     return new SagaSettings(
         new HttpSettings(http.getString("host"), http.getInt("port"), http.getString("admin-token").trim(),
             http.getDuration("ask-timeout"), http.getInt("ask-attempts")),
-        new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end"), saga.getDuration("engine.start-patience")),
+        new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
+        new SagaKeeper.Settings(saga.getDuration("keeper.poll-interval"), saga.getDuration("keeper.stall-after"),
+            saga.getDuration("keeper.gap-timeout"), saga.getDuration("keeper.checkpoint-interval"), saga.getInt("keeper.window")),
         new LinkedHashSet<>(saga.getStringList("shipping.countries")),
         saga.getDuration("shipping.idle-passivation"),
         saga.getDuration("participants.forget-after"),

@@ -51,6 +51,14 @@ public record JournalConfig(Kind kind, String url, String user, String password,
     return "jdbc:h2:file:" + file + ";WRITE_DELAY=0;MAX_LENGTH_INPLACE_LOB=4096;RETENTION_TIME=5000;DB_CLOSE_ON_EXIT=FALSE";
   }
 
+  /** The journal table as the JDBC plugin names it (quoted: the H2 script creates lower-case names). */
+  public static String journalTable(Config config) {
+    String path = "jdbc-journal.tables.event_journal.";
+    String name = config.hasPath(path + "tableName") ? config.getString(path + "tableName") : "event_journal";
+    String schema = config.hasPath(path + "schemaName") ? config.getString(path + "schemaName") : "";
+    return (schema.isEmpty() ? "" : '"' + schema + "\".") + '"' + name + '"';
+  }
+
   public static Path dataDir(Config config) {
     return Path.of(config.getString("saga.data-dir")).toAbsolutePath().normalize();
   }
