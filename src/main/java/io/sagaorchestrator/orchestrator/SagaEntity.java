@@ -160,6 +160,12 @@ public final class SagaEntity
 
   public record SagaCompleted(Instant at) implements Event {}
 
+  /**
+   * The last step succeeded, which completes the saga: one journal row where {@link StepSucceeded}
+   * and {@link SagaCompleted} were two (sagas stored before still have those two, and replay alike).
+   */
+  public record LastStepSucceeded(int step, int attempt, Instant at) implements Event {}
+
   public record SagaCompensated(Instant at) implements Event {}
 
   // ---- state ----------------------------------------------------------------------------
@@ -387,7 +393,7 @@ public final class SagaEntity
     Instant now = Instant.now();
     if (result.outcome() instanceof StepOutcome.Succeeded) {
       if (saga.isLastStep()) {
-        return Effect().persist(List.of(new StepSucceeded(step, attempt, now), new SagaCompleted(now)))
+        return Effect().persist(new LastStepSucceeded(step, attempt, now))
             .thenRun(this::afterEnd)
             .thenNoReply();
       }
@@ -569,15 +575,9 @@ public final class SagaEntity
     var builder = newEventHandlerBuilder();
     builder.forStateType(NotStarted.class).onEvent(SagaStarted.class, (s, e) -> Saga.started(e));
     builder.forStateType(Saga.class)
-        .onEvent(StepSucceeded.class, (s, e) -> {
-          StepView done = s.steps().get(e.step());
-          Saga next = s.withStep(e.step(), new StepView(done.name(), StepStatus.SUCCEEDED, e.attempt(), done.lastError(), 0));
-          if (e.step() + 1 < s.steps().size()) {
-            next = next.withStep(e.step() + 1, next.steps().get(e.step() + 1).with(StepStatus.RUNNING))
-                .with(SagaStatus.RUNNING, e.step() + 1, 0, null, null);
-          }
-          return next.record(e, done.name(), "attempt " + e.attempt());
-        })
+        .onEvent(StepSucceeded.class, SagaEntity::stepSucceeded)
+        .onEvent(LastStepSucceeded.class, (s, e) ->
+            completed(stepSucceeded(s, new StepSucceeded(e.step(), e.attempt(), e.at())), new SagaCompleted(e.at())))
         .onEvent(StepAttemptFailed.class, (s, e) -> {
           StepView step = s.steps().get(e.step());
           return s.withStep(e.step(), new StepView(step.name(), step.status(), e.attempt(), e.error(), 0))
@@ -614,10 +614,23 @@ public final class SagaEntity
             s.with(SagaStatus.PARKED, s.currentStep(), s.compensationAttempts(), s.reason(), null).record(e, null, e.reason()))
         .onEvent(SagaResumed.class, (s, e) ->
             s.with(SagaStatus.COMPENSATING, s.currentStep(), 0, s.reason(), null).record(e, null, "operator retry"))
-        .onEvent(SagaCompleted.class, (s, e) ->
-            s.with(SagaStatus.COMPLETED, s.currentStep(), 0, null, e.at()).record(e, null, null))
+        .onEvent(SagaCompleted.class, SagaEntity::completed)
         .onEvent(SagaCompensated.class, (s, e) ->
             s.with(SagaStatus.COMPENSATED, s.currentStep(), 0, s.reason(), e.at()).record(e, null, s.reason()));
     return builder.build();
+  }
+
+  private static Saga stepSucceeded(Saga s, StepSucceeded e) {
+    StepView done = s.steps().get(e.step());
+    Saga next = s.withStep(e.step(), new StepView(done.name(), StepStatus.SUCCEEDED, e.attempt(), done.lastError(), 0));
+    if (e.step() + 1 < s.steps().size()) {
+      next = next.withStep(e.step() + 1, next.steps().get(e.step() + 1).with(StepStatus.RUNNING))
+          .with(SagaStatus.RUNNING, e.step() + 1, 0, null, null);
+    }
+    return next.record(e, done.name(), "attempt " + e.attempt());
+  }
+
+  private static Saga completed(Saga s, SagaCompleted e) {
+    return s.with(SagaStatus.COMPLETED, s.currentStep(), 0, null, e.at()).record(e, null, null);
   }
 }

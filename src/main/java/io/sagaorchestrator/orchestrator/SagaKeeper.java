@@ -109,7 +109,8 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   private static final String STARTED = SagaEntity.SagaStarted.class.getName();
   private static final String RESUMED = SagaEntity.SagaResumed.class.getName();
   private static final List<String> CLOSING = List.of(
-      SagaEntity.SagaCompleted.class.getName(), SagaEntity.SagaCompensated.class.getName(), SagaEntity.SagaParked.class.getName());
+      SagaEntity.LastStepSucceeded.class.getName(), SagaEntity.SagaCompleted.class.getName(),
+      SagaEntity.SagaCompensated.class.getName(), SagaEntity.SagaParked.class.getName());
 
   private final Settings settings;
   private final JournalTail tail;

@@ -50,9 +50,9 @@ class NodeRestartTest {
   private static int completedEvents(JournalConfig journal, String sagaId) throws Exception {
     try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
         PreparedStatement query = connection.prepareStatement(
-            "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" LIKE ?")) {
+            "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" = ?")) {
       query.setString(1, "Saga|" + sagaId);
-      query.setString(2, "%SagaCompleted");
+      query.setString(2, SagaEntity.LastStepSucceeded.class.getName());
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         return rows.getInt(1);

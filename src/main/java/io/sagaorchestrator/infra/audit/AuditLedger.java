@@ -166,7 +166,7 @@ final class AuditLedger {
       facts.sagaStatus = SagaStatus.COMPENSATING;
     } else if (event instanceof SagaEntity.SagaParked) {
       facts.sagaStatus = SagaStatus.PARKED;
-    } else if (event instanceof SagaEntity.SagaCompleted) {
+    } else if (event instanceof SagaEntity.SagaCompleted || event instanceof SagaEntity.LastStepSucceeded) {
       facts.sagaStatus = SagaStatus.COMPLETED;
     } else if (event instanceof SagaEntity.SagaCompensated) {
       facts.sagaStatus = SagaStatus.COMPENSATED;
