@@ -128,7 +128,9 @@ public final class InventoryItem
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    // A busy SKU takes ~20 events/s: every 100 meant a snapshot (and a delete) per account every
+    // few seconds, each its own transaction. Recovery replays at most ~1,000 small events.
+    return RetentionCriteria.snapshotEvery(1000, 2);
   }
 
   @Override
