@@ -48,11 +48,20 @@ import org.junit.jupiter.api.Test;
 class NodeRestartTest {
 
   private static int completedEvents(JournalConfig journal, String sagaId) throws Exception {
+    return count(journal, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" = ?",
+        "Saga|" + sagaId, SagaEntity.LastStepSucceeded.class.getName());
+  }
+
+  /** Events and snapshots of one persistence id. */
+  private static int rowsOf(JournalConfig journal, String persistenceId) throws Exception {
+    return count(journal, "SELECT (SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?) "
+        + "+ (SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?)", persistenceId, persistenceId);
+  }
+
+  private static int count(JournalConfig journal, String sql, String... parameters) throws Exception {
     try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
-        PreparedStatement query = connection.prepareStatement(
-            "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" = ?")) {
-      query.setString(1, "Saga|" + sagaId);
-      query.setString(2, SagaEntity.LastStepSucceeded.class.getName());
+        PreparedStatement query = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) query.setString(i + 1, parameters[i]);
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         return rows.getInt(1);
@@ -173,20 +182,6 @@ class NodeRestartTest {
         assertEquals(8_000, orders.available(customer));
         // The keeper stores where it is, so a restart reads on from there.
         Eventually.within(Duration.ofSeconds(10), () -> assertTrue(rowsOf(journal, SagaKeeper.NAME) > 0));
-      }
-    }
-  }
-
-  private static int rowsOf(JournalConfig journal, String persistenceId) throws Exception {
-    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
-        PreparedStatement query = connection.prepareStatement(
-            "SELECT (SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?) "
-                + "+ (SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?)")) {
-      query.setString(1, persistenceId);
-      query.setString(2, persistenceId);
-      try (ResultSet rows = query.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
       }
     }
   }
