@@ -13,9 +13,6 @@ import java.util.List;
  */
 final class JournalCursor {
 
-  /** The part of the journal a read covers: rows with ordering in (after, windowEnd], and the highest ordering. */
-  record Window(List<SagaKeeper.JournalRow> rows, long windowEnd, long maxOrdering) {}
-
   private long offset;
   private boolean blocked;
   private long blockedSince;
@@ -36,7 +33,7 @@ final class JournalCursor {
   }
 
   /** The rows of {@code window} that may be handed out now, in order; the offset moves past them. */
-  List<SagaKeeper.JournalRow> advance(Window window, long nowMillis, long gapTimeoutMillis) {
+  List<SagaKeeper.JournalRow> advance(SagaKeeper.JournalRead window, long nowMillis, long gapTimeoutMillis) {
     List<SagaKeeper.JournalRow> out = new ArrayList<>();
     for (SagaKeeper.JournalRow row : window.rows()) {
       if (row.ordering() <= offset) continue;

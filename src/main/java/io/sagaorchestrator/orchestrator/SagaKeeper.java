@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * once it has read to the journal's end, it wakes every open saga.
  *
  * <p>It does for sagas what Cluster Sharding's remember-entities would, without writing anything
- * per saga: the saga's own events are the record. Remember-entities cost a third of the
+ * per saga: the saga's own events are the record. Remember-entities cost a quarter of the
  * throughput (two store writes per saga, plus the store's snapshots and deletes).
  *
  * <p>An {@link Announcement} covers the window before a saga's first event: an entity whose
@@ -193,10 +193,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
     long now = System.currentTimeMillis();
     long before = cursor.offset();
     JournalRead read = polled.read();
-    for (JournalRow row : cursor.advance(new JournalCursor.Window(read.rows(), read.windowEnd(), read.maxOrdering()), now,
-        settings.gapTimeout().toMillis())) {
-      follow(row, now);
-    }
+    for (JournalRow row : cursor.advance(read, now, settings.gapTimeout().toMillis())) follow(row, now);
     boolean moved = cursor.offset() > before;
     boolean caughtUp = cursor.caughtUp(read.maxOrdering());
     if (caughtUp || !moved) {

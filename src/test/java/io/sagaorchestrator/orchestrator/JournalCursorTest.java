@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class JournalCursorTest {
   private static final long TIMEOUT = 10_000;
 
-  private static JournalCursor.Window window(long windowEnd, long max, long... orderings) {
-    return new JournalCursor.Window(
+  private static SagaKeeper.JournalRead window(long windowEnd, long max, long... orderings) {
+    return new SagaKeeper.JournalRead(
         LongStream.of(orderings).mapToObj(o -> new SagaKeeper.JournalRow(o, "Saga|s-" + o, "m")).toList(), windowEnd, max);
   }
 
