@@ -58,12 +58,16 @@ public final class SagaNode implements AutoCloseable {
   private final ServerBinding binding;
   private final String adminToken;
   private final FaultInjector faults;
+  /** Completes when the actor system has terminated and the node's own resources are closed. */
+  private final CompletionStage<Void> stopped;
 
-  private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, FaultInjector faults) {
+  private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, FaultInjector faults,
+      CompletionStage<Void> stopped) {
     this.system = system;
     this.binding = binding;
     this.adminToken = adminToken;
     this.faults = faults;
+    this.stopped = stopped;
   }
 
   public static SagaNode start(Config config) throws Exception {
@@ -73,10 +77,11 @@ public final class SagaNode implements AutoCloseable {
     SagaSettings settings = SagaSettings.from(config);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> {});
     try {
       if (journal.kind() == JournalConfig.Kind.H2) {
         H2Compaction compaction = H2Compaction.start(journal, H2Compaction.Settings.from(config));
-        system.getWhenTerminated().thenRun(compaction::close);
+        stopped = system.getWhenTerminated().thenRun(compaction::close);
       }
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
@@ -109,7 +114,7 @@ public final class SagaNode implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("saga-orchestrator node {} listening on http://{}:{} (journal: {})", cluster.selfMember().address(),
           binding.localAddress().getHostString(), binding.localAddress().getPort(), journal.kind());
-      return new SagaNode(system, binding, adminToken, faults);
+      return new SagaNode(system, binding, adminToken, faults, stopped);
     } catch (Exception | Error e) {
       system.terminate();
       throw e;
@@ -149,10 +154,13 @@ public final class SagaNode implements AutoCloseable {
     return faults;
   }
 
-  /** Runs coordinated shutdown (HTTP unbinds, shards hand over, journal closes) and waits for it. */
+  /**
+   * Runs coordinated shutdown (HTTP unbinds, shards hand over, journal closes) and waits for it,
+   * and for the H2 file to be closed: a caller may delete the data directory next.
+   */
   @Override
   public void close() {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+    stopped.toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
   }
 }
