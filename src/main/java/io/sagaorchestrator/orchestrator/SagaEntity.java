@@ -76,6 +76,13 @@ public final class SagaEntity
 
   public record GetSaga(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
+  /**
+   * Answers like {@link GetSaga} once the saga has ended or is parked (at once if it is). The
+   * waiting is held in memory only: a saga that leaves memory first never answers, so ask with
+   * the longest wait wanted and read again on a timeout.
+   */
+  public record AwaitSettled(ActorRef<StatusReply<Summary>> replyTo) implements Command {}
+
   /** Compensate now, if the saga is still running. */
   public record CancelSaga(String reason, ActorRef<ControlReply> replyTo) implements Command {}
 
@@ -267,6 +274,9 @@ public final class SagaEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
 
+  /** Who waits for this saga to end or park ({@link AwaitSettled}). */
+  private final List<ActorRef<StatusReply<Summary>>> awaitingSettlement = new ArrayList<>();
+
   /** Identifies the one dispatch whose answer is awaited; replies carrying another are late. */
   private long currentToken;
 
@@ -304,6 +314,7 @@ public final class SagaEntity
     builder.forStateType(NotStarted.class)
         .onCommand(StartSaga.class, this::onStart)
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
+        .onCommand(AwaitSettled.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
         .onCommand(ResumeSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
         .onCommand(PassivateIdle.class, c -> passivate())
@@ -311,6 +322,7 @@ public final class SagaEntity
     builder.forStateType(Saga.class)
         .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())))
+        .onCommand(AwaitSettled.class, this::onAwaitSettled)
         .onCommand(CancelSaga.class, this::onCancel)
         .onCommand(ResumeSaga.class, this::onResume)
         .onCommand(StepResultReceived.class, this::onStepResult)
@@ -338,6 +350,21 @@ public final class SagaEntity
           dispatch(saga);
         })
         .thenReply(command.replyTo(), state -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onAwaitSettled(Saga saga, AwaitSettled command) {
+    if (saga.status().isEnded() || saga.status() == SagaStatus.PARKED) {
+      return Effect().reply(command.replyTo(), StatusReply.success(saga.summary()));
+    }
+    awaitingSettlement.add(command.replyTo());
+    return Effect().noReply();
+  }
+
+  private void answerAwaitingSettlement(Saga saga) {
+    if (awaitingSettlement.isEmpty()) return;
+    StatusReply<Summary> answer = StatusReply.success(saga.summary());
+    awaitingSettlement.forEach(waiting -> waiting.tell(answer));
+    awaitingSettlement.clear();
   }
 
   private ReplyEffect<Event, State> onCancel(Saga saga, CancelSaga command) {
@@ -438,7 +465,10 @@ public final class SagaEntity
     if (retry.exhaustedAfter(attempt)) {
       String reason = "compensation of " + saga.current().name() + " failed " + attempt + " times: " + error;
       return Effect().persist(List.of(failed, new SagaParked(reason, now)))
-          .thenRun(state -> context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason))
+          .thenRun(state -> {
+            context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
+            answerAwaitingSettlement((Saga) state);
+          })
           .thenNoReply();
     }
     return Effect().persist(failed)
@@ -468,6 +498,7 @@ public final class SagaEntity
     context.getLog().debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
     settle(saga);
+    answerAwaitingSettlement(saga);
   }
 
   /** Tells the participants of every step that was tried that this saga is over. */

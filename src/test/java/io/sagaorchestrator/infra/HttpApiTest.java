@@ -85,6 +85,36 @@ class HttpApiTest {
   }
 
   @Test
+  void aReadWithWaitMsAnswersWhenTheOrderHasEnded() {
+    var orders = new Orders(api);
+    String customer = Orders.uniqueId("c");
+    String sku = Orders.uniqueId("s");
+    orders.deposit(customer, 10_000);
+    orders.restock(sku, 5);
+    // Shipping takes a while (below the test step timeout of 400 ms), so a plain read sees the order running.
+    orders.setFaults("{\"shipping\": {\"latencyMs\": 200}}");
+    try {
+      String orderId = Orders.uniqueId("o");
+      assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "NL").status());
+      assertEquals("PENDING", api.get("/orders/" + orderId).text("status"));
+      long start = System.nanoTime();
+      ApiClient.Response waited = api.get("/orders/" + orderId + "?waitMs=10000");
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(200, waited.status());
+      assertEquals("COMPLETED", waited.text("status"), waited.json().toString());
+      // Answered when the saga ended, not when the wait was up (which would also read COMPLETED).
+      assertTrue(waitedMs < 5_000, "answered after " + waitedMs + " ms");
+      assertEquals("COMPLETED", api.get("/orders/" + orderId + "?waitMs=10000").text("status"));
+    } finally {
+      orders.clearFaults();
+    }
+    assertEquals(400, api.get("/orders/o-1?waitMs=soon").status());
+    assertEquals(400, api.get("/orders/o-1?waitMs=-1").status());
+    assertEquals(400, api.get("/orders/o-1?waitMs=60000").status());
+    assertEquals(404, api.get("/orders/" + Orders.uniqueId("missing") + "?waitMs=100").status());
+  }
+
+  @Test
   void requiresTheAdminTokenOnAdminRoutes() {
     assertEquals(401, api.get("/admin/accounts/c-1").status());
     assertEquals(401, api.post("/admin/accounts/c-1/deposit", "{\"amountCents\": 5}", "Authorization", "Bearer wrong").status());

@@ -39,6 +39,8 @@ public final class OrderRoutes extends AllDirectives {
   private static final int MAX_IDEMPOTENCY_KEY = 200;
   /** The order is stored and its saga is being started. */
   private static final String NOT_STARTED = "NOT_STARTED";
+  /** Below akka.http.server.request-timeout (20 s), which would answer 503 first. */
+  private static final Duration MAX_WAIT = Duration.ofSeconds(15);
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
@@ -54,7 +56,8 @@ public final class OrderRoutes extends AllDirectives {
     return pathPrefix("orders", () -> concat(
         pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
             entity(Unmarshaller.entityToString(), body -> completeWithFuture(place(body, key, correlationId)))))),
-        path(segment(), orderId -> get(() -> completeWithFuture(withValidId(orderId, this::read)))),
+        path(segment(), orderId -> get(() -> parameterOptional("waitMs", waitMs ->
+            completeWithFuture(withValidId(orderId, id -> read(id, waitFor(waitMs))))))),
         path(segment().slash("cancel"), orderId -> post(() -> completeWithFuture(withValidId(orderId, this::cancel))))));
   }
 
@@ -135,10 +138,31 @@ public final class OrderRoutes extends AllDirectives {
         .askWithStatus(OrderEntity.GetOrder::new, askTimeout));
   }
 
-  private CompletionStage<HttpResponse> read(String orderId) {
+  /** {@code waitMs}: how long a read may wait for the order to end (or its saga to park); none by default. */
+  private static Duration waitFor(Optional<String> waitMs) {
+    if (waitMs.isEmpty()) return Duration.ZERO;
+    try {
+      long millis = Long.parseLong(waitMs.get());
+      if (millis >= 0 && millis <= MAX_WAIT.toMillis()) return Duration.ofMillis(millis);
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new HttpJson.BadRequest("waitMs: must be a whole number of milliseconds from 0 to " + MAX_WAIT.toMillis(), List.of("waitMs"));
+  }
+
+  private CompletionStage<HttpResponse> read(String orderId, Duration wait) {
     return placedOrder(orderId)
-        .thenCompose(placed -> sagaSummary(orderId).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
+        .thenCompose(placed -> settledSummary(orderId, wait).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
         .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
+  }
+
+  /** The saga once it has settled, or as it is when {@code wait} is up (or zero). */
+  private CompletionStage<Optional<SagaEntity.Summary>> settledSummary(String orderId, Duration wait) {
+    if (wait.isZero()) return sagaSummary(orderId);
+    return sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
+        .askWithStatus(SagaEntity.AwaitSettled::new, wait)
+        .thenApply(Optional::of)
+        .exceptionallyCompose(error -> sagaSummary(orderId));
   }
 
   private CompletionStage<HttpResponse> cancel(String orderId) {
