@@ -51,8 +51,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every order ended and the audit holds", "1:the audit found violations", "2:invalid options",
         "3:the bench could not run", "4:orders were refused or did not end in time"},
     description = {
-        "Load generator and consistency check: places orders over HTTP, follows each to its terminal status by polling "
-            + "GET /orders/{id}, and reports sagas/s, latency, journal events/s against the journal's raw write limit, heap, "
+        "Load generator and consistency check: places orders over HTTP, follows each to its terminal status with long "
+            + "polls (GET /orders/{id}?waitMs=…), and reports sagas/s, latency, journal events/s against the journal's raw write limit, heap, "
             + "and the audit. Without --url it starts its own node in this JVM on a fresh data directory."})
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -112,8 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report-dir", defaultValue = "target/bench", description = "Where report.json and report.svg go (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
-  @Option(names = "--poll-ms", defaultValue = "25", description = "Poll interval per order once its first poll is due (default: ${DEFAULT-VALUE}).")
-  long pollMs;
+  @Option(names = "--wait-ms", defaultValue = "10000",
+      description = "How long the node may hold each follow request (GET /orders/{id}?waitMs=…) before it answers an order that has not ended (default: ${DEFAULT-VALUE}).")
+  long waitMs;
 
   @Option(names = "--order-timeout-s", defaultValue = "300", description = "Give up on an order after this many seconds (default: ${DEFAULT-VALUE}).")
   long orderTimeoutSeconds;
@@ -144,7 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
     String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     Instant startedAt = Instant.now();
     String following = String.format(Locale.ROOT,
-        "polling GET /orders/{id}: first poll at 3/4 of the running median latency, then every %d ms", pollMs);
+        "long polls: GET /orders/{id}?waitMs=%d, answered when the order ends, asked again when the wait is up", waitMs);
     out.printf(Locale.ROOT, "saga-orchestrator bench %s: %,d orders (%,d warm-up), %d in flight, %.0f %% to country %s, %d customers, %d SKUs%n",
         runId, orders, warmup, concurrency, compensateShare * 100, OrderPlan.UNSERVED_COUNTRY, customers, skus);
     out.println("orders are followed to their terminal status by " + following);
@@ -171,7 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
           out.println("placing orders …");
           out.flush();
           load = new LoadRun(http, target.urls(), plan,
-              new LoadRun.Settings(concurrency, warmup, Duration.ofMillis(pollMs), Duration.ofSeconds(orderTimeoutSeconds)),
+              new LoadRun.Settings(concurrency, warmup, Duration.ofMillis(waitMs), Duration.ofSeconds(orderTimeoutSeconds)),
               out, target::journalRows).run();
           audit = audit(http, target);
         } finally {
@@ -200,7 +201,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (compensateShare < 0 || compensateShare > 1) return "--compensate-share must be between 0 and 1";
     if (customers < 1 || skus < 1) return "--customers and --skus must be at least 1";
     if (failureRate < 0 || failureRate > 1 || timeoutRate < 0 || timeoutRate > 1) return "--failure-rate and --timeout-rate must be between 0 and 1";
-    if (latencyMs < 0 || pollMs < 1 || orderTimeoutSeconds < 1 || limitSeconds < 0) return "--latency-ms, --poll-ms, --order-timeout-s, --limit-seconds must be positive";
+    if (latencyMs < 0 || orderTimeoutSeconds < 1 || limitSeconds < 0) return "--latency-ms, --order-timeout-s, --limit-seconds must be positive";
+    if (waitMs < 0 || waitMs > 15_000) return "--wait-ms must be from 0 to 15000 (the node's longest wait)";
     journal = journal.toLowerCase(Locale.ROOT);
     if (!journal.equals("h2") && !journal.equals("postgres")) return "--journal must be h2 or postgres";
     if (!urls.isEmpty() && (token == null || token.isBlank())) return "--url needs the nodes' admin token: --token or SAGA_ADMIN_TOKEN";
@@ -347,7 +349,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.get("orders"), json.get("sagas"), json.get("eventsByEntity"));
     return new BenchReport(
         startedAt.toString(),
-        new BenchReport.Setup(orders, warmup, concurrency, compensateShare, customers, skus, failureRate, timeoutRate, latencyMs, pollMs,
+        new BenchReport.Setup(orders, warmup, concurrency, compensateShare, customers, skus, failureRate, timeoutRate, latencyMs, waitMs,
             following, target.describe()),
         load.sagasPerSecond(),
         load.windowSeconds(),
@@ -359,8 +361,9 @@ public final class BenchCommand implements Callable<Integer> {
         limits,
         ratio,
         heap.isPresent() ? heap.getAsLong() : null,
+        load.terminalInWindow() == 0 ? null : load.cpuSecondsInWindow() * 1000 / load.terminalInWindow(),
         new BenchReport.Outcomes(load.outcomes(), load.unexpectedOutcomes(), load.unfinished(), load.rejectedPlacements(), load.httpErrors(),
-            load.polls(), load.polls() / Math.max(1e-9, load.runSeconds())),
+            load.follows(), load.follows() / Math.max(1e-9, load.runSeconds())),
         auditPart,
         load.timeline());
   }

@@ -28,12 +28,13 @@ record BenchReport(
     Limit journalLimitEventsPerSecond,
     Ratio journalToLimitRatio,
     Long heapAfterGcBytes,
+    Double cpuMsPerSaga,
     Outcomes outcomes,
     Audit audit,
     List<LoadRun.Tick> timeline) {
 
   record Setup(int orders, int warmup, int concurrency, double compensateShare, int customers, int skus,
-      double failureRate, double timeoutRate, long latencyMs, long pollIntervalMs, String following, String target) {}
+      double failureRate, double timeoutRate, long latencyMs, long followWaitMs, String following, String target) {}
 
   record Latency(double p50, double p95, double p99, double max, double mean) {
     static Latency of(Histogram micros) {
@@ -53,8 +54,8 @@ record BenchReport(
 
   record Ratio(Double singleRow, Double batched) {}
 
-  record Outcomes(Map<String, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long polls,
-      double pollsPerSecond) {}
+  record Outcomes(Map<String, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
+      double followsPerSecond) {}
 
   record Audit(boolean ok, long violationCount, List<String> violations, Long durationMs, Long eventsRead,
       JsonNode orders, JsonNode sagas, JsonNode eventsByEntity) {}
@@ -95,8 +96,10 @@ record BenchReport(
     } else {
       row(text, "journal raw write limit", "not measured");
     }
+    row(text, "CPU per saga", cpuMsPerSaga == null ? "n/a" : String.format(Locale.ROOT, "%.2f ms  (%s, measured window)", cpuMsPerSaga,
+        heapAfterGcBytes == null ? "the bench client only" : "node and bench client"));
     row(text, "heap after GC", heapAfterGcBytes == null ? "n/a (remote node)"
-        : String.format(Locale.ROOT, "%,.1f MiB (node and bench share this JVM)", heapAfterGcBytes / 1048576.0));
+        : String.format(Locale.ROOT, "%,.1f MiB (node idle; node and bench share this JVM)", heapAfterGcBytes / 1048576.0));
     row(text, "audit", audit.ok() ? String.format(Locale.ROOT, "ok  (%,d events read in %,d ms)", audit.eventsRead(), audit.durationMs())
         : "FAILED: " + audit.violationCount() + " violation(s)");
     for (int i = 0; i < Math.min(10, audit.violations().size()); i++) text.append("      - ").append(audit.violations().get(i)).append('\n');
@@ -106,8 +109,8 @@ record BenchReport(
   private String outcomeText() {
     StringBuilder text = new StringBuilder();
     outcomes.byStatus().forEach((status, n) -> text.append(status).append(' ').append(String.format(Locale.ROOT, "%,d", n)).append("  "));
-    text.append(String.format(Locale.ROOT, "(unexpected %d, refused %d, http errors %d, polls %,d = %,.0f/s)",
-        outcomes.unexpected(), outcomes.refused(), outcomes.httpErrors(), outcomes.polls(), outcomes.pollsPerSecond()));
+    text.append(String.format(Locale.ROOT, "(unexpected %d, refused %d, http errors %d, follow requests %,d = %,.0f/s)",
+        outcomes.unexpected(), outcomes.refused(), outcomes.httpErrors(), outcomes.follows(), outcomes.followsPerSecond()));
     return text.toString();
   }
 

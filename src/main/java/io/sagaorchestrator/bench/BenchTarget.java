@@ -31,7 +31,11 @@ sealed interface BenchTarget extends AutoCloseable {
   /** Rows in the journal table, when the bench can see the journal (its own node). */
   OptionalLong journalRows();
 
-  /** Heap in use after a full GC, once ended sagas had time to passivate (own node only). */
+  /**
+   * Heap in use after a full GC once the node is idle: ended sagas passivated, shipments left
+   * memory, participants forgot ended sagas' records (own node only). What remains is what the
+   * node keeps, not what the last seconds of load left in flight.
+   */
   OptionalLong heapAfterGc();
 
   @Override
@@ -41,17 +45,17 @@ sealed interface BenchTarget extends AutoCloseable {
   final class OwnNode implements BenchTarget {
     private final SagaNode node;
     private final JournalConfig journal;
-    private final Duration passivateAfterEnd;
+    private final Duration idleAfter;
     private final Path createdDir;
     private final JournalConfig postgresServer;
     private final String createdDatabase;
     private final String description;
 
-    private OwnNode(SagaNode node, JournalConfig journal, Duration passivateAfterEnd, Path createdDir,
+    private OwnNode(SagaNode node, JournalConfig journal, Duration idleAfter, Path createdDir,
         JournalConfig postgresServer, String createdDatabase, String description) {
       this.node = node;
       this.journal = journal;
-      this.passivateAfterEnd = passivateAfterEnd;
+      this.idleAfter = idleAfter;
       this.createdDir = createdDir;
       this.postgresServer = postgresServer;
       this.createdDatabase = createdDatabase;
@@ -93,7 +97,7 @@ sealed interface BenchTarget extends AutoCloseable {
         String where = journal.kind() == JournalConfig.Kind.H2
             ? "H2 file journal in " + JournalConfig.dataDir(config) + (createdDir == null ? " (kept)" : " (temporary)")
             : "PostgreSQL journal in database " + database + (keep ? " (kept)" : " (dropped at the end)");
-        return new OwnNode(node, journal, config.getDuration("saga.engine.passivate-after-end"), createdDir,
+        return new OwnNode(node, journal, idleAfter(config), createdDir,
             keep ? null : postgresServer, keep ? null : database,
             "in-process node on http://127.0.0.1:" + node.httpPort() + ", " + where);
       } catch (Exception | Error e) {
@@ -141,10 +145,19 @@ sealed interface BenchTarget extends AutoCloseable {
       }
     }
 
+    /** The longest of the timers after which an ended saga's entities and records leave memory, plus their check interval. */
+    private static Duration idleAfter(Config config) {
+      return java.util.stream.Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after")
+          .map(config::getDuration)
+          .max(Duration::compareTo)
+          .orElseThrow()
+          .plusSeconds(2);
+    }
+
     @Override
     public OptionalLong heapAfterGc() {
       try {
-        Thread.sleep(passivateAfterEnd.plusSeconds(1).toMillis());
+        Thread.sleep(idleAfter.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

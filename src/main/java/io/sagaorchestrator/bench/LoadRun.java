@@ -28,19 +28,18 @@ import org.HdrHistogram.Recorder;
 /**
  * Places the planned orders over HTTP with at most {@code concurrency} in flight — an order is in
  * flight from its POST until the client has seen it reach a terminal status — and follows each
- * by polling {@code GET /orders/{id}}.
+ * with long polls: {@code GET /orders/{id}?waitMs=…}, which the node answers as soon as the order
+ * has ended (or its saga parked), or when the wait is up; then the client asks again.
  *
- * <p>Polling: the first poll of an order waits 3/4 of the running median latency (at least one
- * poll interval), then the order is polled every interval. A latency is the time from sending
- * the POST to receiving the first answer that shows a terminal status: an upper bound, with the
- * poll interval as resolution. Orders that end before their first poll are counted as ending at
- * that poll, which overstates only the low percentiles.
+ * <p>A latency is the time from sending the POST to receiving the answer that shows a terminal
+ * status: the node answers the moment the saga ends, so it overstates the saga's own time only
+ * by one HTTP response.
  */
 final class LoadRun {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
 
-  record Settings(int concurrency, int warmup, Duration pollInterval, Duration orderTimeout) {}
+  record Settings(int concurrency, int warmup, Duration followWait, Duration orderTimeout) {}
 
   /** One second of the run, for the progress line and the chart. */
   record Tick(double t, long placed, long terminal, double sagasPerSecond, double p50Ms, double p99Ms, boolean warmup) {}
@@ -53,7 +52,7 @@ final class LoadRun {
       long unfinished,
       long rejectedPlacements,
       long httpErrors,
-      long polls,
+      long follows,
       double windowSeconds,
       long terminalInWindow,
       double sagasPerSecond,
@@ -63,7 +62,8 @@ final class LoadRun {
       Histogram acceptMicros,
       List<Tick> timeline,
       OptionalLong journalRowsAtWindowStart,
-      OptionalLong journalRowsAtWindowEnd) {}
+      OptionalLong journalRowsAtWindowEnd,
+      double cpuSecondsInWindow) {}
 
   private final HttpClient http;
   private final List<URI> urls;
@@ -80,13 +80,12 @@ final class LoadRun {
   private final Recorder perSecond = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder placed = new LongAdder();
   private final LongAdder terminal = new LongAdder();
-  private final LongAdder polls = new LongAdder();
+  private final LongAdder follows = new LongAdder();
   private final LongAdder httpErrors = new LongAdder();
   private final LongAdder rejectedPlacements = new LongAdder();
   private final LongAdder unfinished = new LongAdder();
   private final LongAdder unexpected = new LongAdder();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-  private final AtomicLong medianEstimateMicros = new AtomicLong();
   private final AtomicLong lastTerminalNanos = new AtomicLong();
   private final List<Tick> timeline = new ArrayList<>();
   private volatile long windowStartNanos;
@@ -94,6 +93,7 @@ final class LoadRun {
   private volatile boolean over;
   private volatile long terminalAtWindowStart;
   private volatile OptionalLong rowsAtWindowStart = OptionalLong.empty();
+  private volatile long cpuAtWindowStart;
   private long startNanos;
 
   LoadRun(HttpClient http, List<URI> urls, OrderPlan plan, Settings settings, PrintWriter out, Supplier<OptionalLong> journalRows) {
@@ -157,19 +157,28 @@ final class LoadRun {
     }
     tick();
     OptionalLong rowsAtEnd = journalRows.get();
+    long cpuAtEnd = processCpuNanos();
     long end = lastTerminalNanos.get() == 0 ? System.nanoTime() : lastTerminalNanos.get();
     double window = Math.max(1e-9, (end - windowStartNanos) / 1e9);
     long inWindow = terminal.sum() - terminalAtWindowStart;
     Map<String, Long> outcomeCounts = new java.util.TreeMap<>();
     outcomes.forEach((status, count) -> outcomeCounts.put(status, count.sum()));
     return new Result(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
-        httpErrors.sum(), polls.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
-        (windowStartNanos - startNanos) / 1e9, latency, accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd);
+        httpErrors.sum(), follows.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
+        (windowStartNanos - startNanos) / 1e9, latency, accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
+        (cpuAtEnd - cpuAtWindowStart) / 1e9);
+  }
+
+  /** CPU time of this JVM (all threads): the node's and the client's when the bench runs its own node. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private void startWindow(long now) {
     terminalAtWindowStart = terminal.sum();
     rowsAtWindowStart = journalRows.get();
+    cpuAtWindowStart = processCpuNanos();
     windowStartNanos = now;
   }
 
@@ -187,7 +196,7 @@ final class LoadRun {
         long now = System.nanoTime();
         if (order.measured) accept.recordValue(Math.min(HIGHEST_MICROS, (now - order.startNanos) / 1000));
         placed.increment();
-        schedulePoll(order, firstPollDelayMicros());
+        follow(order);
       } else if (status == -1 || status == 429 || status >= 500) {
         // Overloaded or unreachable: the same order id again later is safe (one saga per order id).
         httpErrors.increment();
@@ -201,46 +210,44 @@ final class LoadRun {
     });
   }
 
-  private long firstPollDelayMicros() {
-    long interval = settings.pollInterval().toNanos() / 1000;
-    return Math.max(interval, medianEstimateMicros.get() * 3 / 4);
-  }
-
   private boolean expired(Tracked order) {
     return System.nanoTime() - order.startNanos > settings.orderTimeout().toNanos();
   }
 
   // ---- following ------------------------------------------------------------------------
 
-  private void schedulePoll(Tracked order, long delayMicros) {
+  /** A node that failed to answer is asked again after this pause. */
+  private static final long RETRY_PAUSE_MILLIS = 100;
+
+  private void follow(Tracked order) {
     if (expired(order)) {
       end(order, "UNFINISHED");
       return;
     }
-    try {
-      timers.schedule(() -> poll(order), delayMicros, TimeUnit.MICROSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // The run is over (gave up waiting): nothing more to follow.
-    }
-  }
-
-  private void poll(Tracked order) {
-    polls.increment();
-    HttpRequest request = HttpRequest.newBuilder(order.base.resolve("/orders/" + order.orderId))
-        .timeout(Duration.ofSeconds(30))
+    follows.increment();
+    HttpRequest request = HttpRequest.newBuilder(order.base.resolve("/orders/" + order.orderId + "?waitMs=" + settings.followWait().toMillis()))
+        .timeout(settings.followWait().plusSeconds(30))
         .GET()
         .build();
-    long interval = settings.pollInterval().toNanos() / 1000;
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
       if (error != null || response.statusCode() != 200) {
         httpErrors.increment();
-        schedulePoll(order, interval);
+        followLater(order);
         return;
       }
       String status = terminalStatus(response.body());
-      if (status == null) schedulePoll(order, interval);
+      // Not ended: the wait was up, or the saga left memory (a rebalance) and could not answer.
+      if (status == null) follow(order);
       else end(order, status);
     });
+  }
+
+  private void followLater(Tracked order) {
+    try {
+      timers.schedule(() -> follow(order), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The run is over (gave up waiting): nothing more to follow.
+    }
   }
 
   /** COMPLETED, CANCELLED, or PARKED (the saga waits for an operator: the order stays PENDING); null while running. */
@@ -263,9 +270,6 @@ final class LoadRun {
       long micros = Math.min(HIGHEST_MICROS, (now - order.startNanos) / 1000);
       perSecond.recordValue(micros);
       if (order.measured) latency.recordValue(micros);
-      long estimate = medianEstimateMicros.get();
-      // A running median: step a little towards each observation.
-      medianEstimateMicros.set(estimate == 0 ? micros : estimate + Long.signum(micros - estimate) * Math.max(1, estimate / 200));
       terminal.increment();
       lastTerminalNanos.set(now);
       String expected = plan.compensating(order.index) ? "CANCELLED" : "COMPLETED";
@@ -297,9 +301,9 @@ final class LoadRun {
     double p99 = interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0;
     timeline.add(new Tick(seconds, placed.sum(), terminalNow, rate, p50, p99, warmup));
     double p99SoFar = latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99) / 1000.0;
-    out.printf("[%5.1fs]%s placed %,d  terminal %,d  in flight %d  sagas/s %,.0f  p99 %,.0f ms (so far %s)  polls %,d  http errors %,d%n",
+    out.printf("[%5.1fs]%s placed %,d  terminal %,d  in flight %d  sagas/s %,.0f  p99 %,.0f ms (so far %s)  follow requests %,d  http errors %,d%n",
         seconds, warmup ? " warm-up" : "", placed.sum(), terminalNow, settings.concurrency() - inFlight.availablePermits(), rate, p99,
-        latency.getTotalCount() == 0 ? "-" : String.format("%,.0f ms", p99SoFar), polls.sum(), httpErrors.sum());
+        latency.getTotalCount() == 0 ? "-" : String.format("%,.0f ms", p99SoFar), follows.sum(), httpErrors.sum());
     out.flush();
   }
 }

@@ -33,6 +33,7 @@ class BenchTest {
     assertTrue(report.get("journalLimitEventsPerSecond").get("singleRow").asDouble() > 0, output.toString());
     assertTrue(report.get("journalLimitEventsPerSecond").get("batched").asDouble() > 0, output.toString());
     assertTrue(report.get("heapAfterGcBytes").asLong() > 0, output.toString());
+    assertTrue(report.get("cpuMsPerSaga").asDouble() > 0, output.toString());
     JsonNode outcomes = report.get("outcomes").get("byStatus");
     assertEquals(200, outcomes.path("COMPLETED").asLong() + outcomes.path("CANCELLED").asLong(), outcomes.toString());
     assertTrue(outcomes.path("CANCELLED").asLong() > 0, outcomes.toString());
