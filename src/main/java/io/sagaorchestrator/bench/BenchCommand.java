@@ -202,7 +202,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (customers < 1 || skus < 1) return "--customers and --skus must be at least 1";
     if (failureRate < 0 || failureRate > 1 || timeoutRate < 0 || timeoutRate > 1) return "--failure-rate and --timeout-rate must be between 0 and 1";
     if (latencyMs < 0 || orderTimeoutSeconds < 1 || limitSeconds < 0) return "--latency-ms, --order-timeout-s, --limit-seconds must be positive";
-    if (waitMs < 0 || waitMs > 15_000) return "--wait-ms must be from 0 to 15000 (the node's longest wait)";
+    // A follow request is repeated at once when the wait is up: a wait too short would poll in a tight loop.
+    if (waitMs < 100 || waitMs > 15_000) return "--wait-ms must be from 100 to 15000 (the node's longest wait)";
     journal = journal.toLowerCase(Locale.ROOT);
     if (!journal.equals("h2") && !journal.equals("postgres")) return "--journal must be h2 or postgres";
     if (!urls.isEmpty() && (token == null || token.isBlank())) return "--url needs the nodes' admin token: --token or SAGA_ADMIN_TOKEN";

@@ -10,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -42,12 +44,14 @@ class BenchTest {
     assertTrue(output.toString().contains("sagas/s"), output.toString());
   }
 
-  @Test
-  void refusesAWarmUpThatLeavesNothingToMeasure() {
+  /** A warm-up that leaves nothing to measure; a follow wait so short it would poll in a tight loop. */
+  @ParameterizedTest
+  @CsvSource({"--warmup, 10", "--wait-ms, 0"})
+  void refusesOptionsThatCannotMeasure(String option, String value) {
     StringWriter output = new StringWriter();
     int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output))
-        .execute("--orders", "10", "--warmup", "10");
+        .execute("--orders", "10", option, value);
     assertEquals(2, exit, output.toString());
-    assertTrue(output.toString().contains("--warmup"), output.toString());
+    assertTrue(output.toString().contains(option), output.toString());
   }
 }
