@@ -73,15 +73,11 @@ final class JournalLimit {
   }
 
   private Result measure(String kind) throws Exception {
-    // Held across the phases so that an embedded H2 file stays open: closing it after one phase
-    // and opening it from several writers at once for the next once failed with "File corrupted".
-    try (Connection keepOpen = connect()) {
-      JournalSchema.createIfMissing(scratch);
-      double single = singleWriter(1);
-      double batched = singleWriter(BATCH_ROWS);
-      double parallel = parallel();
-      return new Result(kind, single, batched, parallel, parallelWriters, each.toMillis() / 1000.0);
-    }
+    JournalSchema.createIfMissing(scratch);
+    double single = singleWriter(1);
+    double batched = singleWriter(BATCH_ROWS);
+    double parallel = parallel();
+    return new Result(kind, single, batched, parallel, parallelWriters, each.toMillis() / 1000.0);
   }
 
   private Connection connect() throws SQLException {
