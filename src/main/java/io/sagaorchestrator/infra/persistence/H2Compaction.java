@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * chunk keeps a few (index pages of sagas that ended). H2 rewrites such pages in its background
  * writer, which {@code WRITE_DELAY=0} switches off: without this the file grew by ~30 KB per
  * saga (1.8 GB after 60k orders) and H2 kept metadata for every chunk on the heap. This does the
- * same rewrite on a timer, through H2's own {@link MVStore#compact}; the pages it moves are stored
- * by the next commit like any other change.
+ * same rewrite on a timer, through H2's own {@link MVStore#compact}, and stores the pages it moved
+ * at once: left for the next commit, they stayed on the heap for as long as the node was idle
+ * (1,200 pages, ~10 MiB, after 100k orders), and each idle round added more.
  */
 public final class H2Compaction implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(H2Compaction.class);
@@ -64,9 +65,11 @@ public final class H2Compaction implements AutoCloseable {
     }
   }
 
-  /** One round: rewrites live pages of chunks below the target fill rate; false when none were. */
+  /** One round: rewrites live pages of chunks below the target fill rate and stores them; false when none were. */
   boolean compactOnce() {
-    return store.compact(settings.targetFillRate(), settings.maxWriteBytes());
+    boolean moved = store.compact(settings.targetFillRate(), settings.maxWriteBytes());
+    if (moved) store.commit();
+    return moved;
   }
 
   private void compactSafely() {
