@@ -6,6 +6,7 @@ import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,8 +163,12 @@ sealed interface BenchTarget extends AutoCloseable {
         Thread.currentThread().interrupt();
       }
       System.gc();
-      System.gc();
-      return OptionalLong.of(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      // What each heap pool held right after that collection: the live set, without what the
+      // node's timers allocate between the collection and the reading.
+      return OptionalLong.of(ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
+          .mapToLong(pool -> pool.getCollectionUsage().getUsed())
+          .sum());
     }
 
     @Override
