@@ -199,7 +199,7 @@ final class LoadRun {
         follow(order);
       } else if (status == -1 || status == 429 || status >= 500) {
         // Overloaded or unreachable: the same order id again later is safe (one saga per order id).
-        httpErrors.increment();
+        countHttpError("placing", order, response, error);
         if (expired(order)) end(order, "UNFINISHED");
         else timers.schedule(() -> place(order), 100, TimeUnit.MILLISECONDS);
       } else {
@@ -208,6 +208,15 @@ final class LoadRun {
         end(order, "REFUSED");
       }
     });
+  }
+
+  /** Counts a failed request, which is retried; the first few are shown so the count can be explained. */
+  private void countHttpError(String doing, Tracked order, HttpResponse<String> response, Throwable error) {
+    httpErrors.increment();
+    if (httpErrors.sum() <= 3) {
+      out.println("bench: " + doing + " order " + order.orderId + " failed, retrying: "
+          + (error != null ? error.toString() : "HTTP " + response.statusCode() + " " + response.body()));
+    }
   }
 
   private boolean expired(Tracked order) {
@@ -231,7 +240,7 @@ final class LoadRun {
         .build();
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
       if (error != null || response.statusCode() != 200) {
-        httpErrors.increment();
+        countHttpError("following", order, response, error);
         followLater(order);
         return;
       }
