@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /** What the bench drives: a node it starts itself, in this JVM, or nodes that run elsewhere. */
 sealed interface BenchTarget extends AutoCloseable {
@@ -148,7 +149,7 @@ sealed interface BenchTarget extends AutoCloseable {
 
     /** The longest of the timers after which an ended saga's entities and records leave memory, plus their check interval. */
     private static Duration idleAfter(Config config) {
-      return java.util.stream.Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after")
+      return Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after")
           .map(config::getDuration)
           .max(Duration::compareTo)
           .orElseThrow()

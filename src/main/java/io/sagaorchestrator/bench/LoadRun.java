@@ -2,7 +2,9 @@ package io.sagaorchestrator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -107,7 +112,7 @@ final class LoadRun {
     this.finished = new CountDownLatch(plan.size());
   }
 
-  static java.util.concurrent.ThreadFactory daemon(String name) {
+  static ThreadFactory daemon(String name) {
     return runnable -> {
       Thread thread = new Thread(runnable, name);
       thread.setDaemon(true);
@@ -161,7 +166,7 @@ final class LoadRun {
     long end = lastTerminalNanos.get() == 0 ? System.nanoTime() : lastTerminalNanos.get();
     double window = Math.max(1e-9, (end - windowStartNanos) / 1e9);
     long inWindow = terminal.sum() - terminalAtWindowStart;
-    Map<String, Long> outcomeCounts = new java.util.TreeMap<>();
+    Map<String, Long> outcomeCounts = new TreeMap<>();
     outcomes.forEach((status, count) -> outcomeCounts.put(status, count.sum()));
     return new Result(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
         httpErrors.sum(), follows.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
@@ -171,8 +176,7 @@ final class LoadRun {
 
   /** CPU time of this JVM (all threads): the node's and the client's when the bench runs its own node. */
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private void startWindow(long now) {
@@ -201,7 +205,7 @@ final class LoadRun {
         // Overloaded or unreachable: the same order id again later is safe (one saga per order id).
         countHttpError("placing", order, response, error);
         if (expired(order)) end(order, "UNFINISHED");
-        else timers.schedule(() -> place(order), 100, TimeUnit.MILLISECONDS);
+        else retryLater(() -> place(order));
       } else {
         rejectedPlacements.increment();
         if (rejectedPlacements.sum() <= 5) out.println("bench: order " + order.orderId + " refused: HTTP " + status + " " + response.body());
@@ -223,10 +227,18 @@ final class LoadRun {
     return System.nanoTime() - order.startNanos > settings.orderTimeout().toNanos();
   }
 
-  // ---- following ------------------------------------------------------------------------
-
   /** A node that failed to answer is asked again after this pause. */
   private static final long RETRY_PAUSE_MILLIS = 100;
+
+  private void retryLater(Runnable request) {
+    try {
+      timers.schedule(request, RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // The run is over (gave up waiting): nothing more to send.
+    }
+  }
+
+  // ---- following ------------------------------------------------------------------------
 
   private void follow(Tracked order) {
     if (expired(order)) {
@@ -241,7 +253,7 @@ final class LoadRun {
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
       if (error != null || response.statusCode() != 200) {
         countHttpError("following", order, response, error);
-        followLater(order);
+        retryLater(() -> follow(order));
         return;
       }
       String status = terminalStatus(response.body());
@@ -249,14 +261,6 @@ final class LoadRun {
       if (status == null) follow(order);
       else end(order, status);
     });
-  }
-
-  private void followLater(Tracked order) {
-    try {
-      timers.schedule(() -> follow(order), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // The run is over (gave up waiting): nothing more to follow.
-    }
   }
 
   /** COMPLETED, CANCELLED, or PARKED (the saga waits for an operator: the order stays PENDING); null while running. */
