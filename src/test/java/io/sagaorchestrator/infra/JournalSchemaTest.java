@@ -2,6 +2,8 @@ package io.sagaorchestrator.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.testsupport.PostgresDatabase;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +44,20 @@ class JournalSchemaTest {
             "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'MAX_COMPACT_TIME'")) {
       setting.next();
       assertEquals("0", setting.getString(1));
+    }
+  }
+
+  /** The node's H2 journal opens with the page cache of saga.h2-page-cache, whichever connection opens it first. */
+  @Test
+  void h2JournalUsesTheConfiguredPageCache(@TempDir Path dir) throws Exception {
+    Config config = ConfigFactory.parseMap(Map.of("saga.data-dir", dir.toString(), "saga.h2-page-cache", "3MiB"))
+        .withFallback(ConfigFactory.parseResources("saga-node.conf")).resolve();
+    JournalConfig journal = JournalConfig.from(config);
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+        ResultSet setting = connection.createStatement().executeQuery(
+            "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'CACHE_SIZE'")) {
+      setting.next();
+      assertEquals("3072", setting.getString(1));
     }
   }
 

@@ -27,7 +27,8 @@ public record JournalConfig(Kind kind, String url, String user, String password,
     String journal = config.getString("saga.journal").trim().toLowerCase(Locale.ROOT);
     int maxConnections = config.getInt("saga.db.max-connections");
     return switch (journal) {
-      case "h2" -> new JournalConfig(Kind.H2, h2Url(dataDir(config).resolve("journal")),
+      case "h2" -> new JournalConfig(Kind.H2,
+          h2Url(dataDir(config).resolve("journal")) + ";CACHE_SIZE=" + config.getBytes("saga.h2-page-cache") / 1024,
           "sa", "", maxConnections);
       case "postgres", "postgresql" -> new JournalConfig(Kind.POSTGRES,
           config.getString("saga.db.url"), config.getString("saga.db.user"), config.getString("saga.db.password"),
