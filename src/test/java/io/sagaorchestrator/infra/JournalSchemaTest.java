@@ -47,7 +47,7 @@ class JournalSchemaTest {
     }
   }
 
-  /** The node's H2 journal opens with the page cache of saga.h2-page-cache, whichever connection opens it first. */
+  /** The node's H2 journal URL carries saga.h2-page-cache, and H2 applies it. */
   @Test
   void h2JournalUsesTheConfiguredPageCache(@TempDir Path dir) throws Exception {
     Config config = ConfigFactory.parseMap(Map.of("saga.data-dir", dir.toString(), "saga.h2-page-cache", "3MiB"))
