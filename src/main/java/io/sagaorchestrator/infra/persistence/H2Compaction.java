@@ -46,9 +46,12 @@ public final class H2Compaction implements AutoCloseable {
   private H2Compaction(Connection connection, Settings settings) throws SQLException {
     this.connection = connection;
     this.settings = settings;
-    // The node runs H2 embedded: this connection shares the journal's database and its store.
-    SessionLocal session = (SessionLocal) connection.unwrap(JdbcConnection.class).getSession();
-    this.store = session.getDatabase().getStore().getMvStore();
+    this.store = storeOf(connection);
+  }
+
+  /** The store under an embedded H2 connection: every connection to the journal shares the database's one store. */
+  static MVStore storeOf(Connection connection) throws SQLException {
+    return ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
   }
 
   /** Opens a connection to the journal's database and compacts every {@code settings.interval}. */

@@ -10,9 +10,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Random;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
-import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +43,7 @@ class H2CompactionTest {
          H2Compaction compaction = H2Compaction.start(journal, SETTINGS)) {
       insertScattered(connection, null);
       assertTrue(compaction.compactOnce(), "the workload leaves chunks below the target fill rate");
-      MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
-      assertFalse(store.hasUnsavedChanges(), "the moved pages are still only in memory");
+      assertFalse(H2Compaction.storeOf(connection).hasUnsavedChanges(), "the moved pages are still only in memory");
     }
   }
 
