@@ -3,6 +3,7 @@ package io.sagaorchestrator.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.infra.audit.AuditClient;
+import io.sagaorchestrator.infra.config.JvmRuntime;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -149,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "saga-orchestrator bench %s: %,d orders (%,d warm-up), %d in flight, %.0f %% to country %s, %d customers, %d SKUs%n",
         runId, orders, warmup, concurrency, compensateShare * 100, OrderPlan.UNSERVED_COUNTRY, customers, skus);
     out.println("orders are followed to their terminal status by " + following);
+    out.println("JVM: " + JvmRuntime.current().describe());
     out.flush();
 
     Path nodeLog = reportDir.resolve("node.log");
@@ -358,6 +360,7 @@ public final class BenchCommand implements Callable<Integer> {
         startedAt.toString(),
         new BenchReport.Setup(orders, warmup, concurrency, compensateShare, customers, skus, failureRate, timeoutRate, latencyMs, waitMs,
             following, target.describe()),
+        JvmRuntime.current(),
         load.sagasPerSecond(),
         load.windowSeconds(),
         load.terminalInWindow(),

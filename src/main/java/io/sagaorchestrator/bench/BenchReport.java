@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.sagaorchestrator.infra.config.JvmRuntime;
 import org.HdrHistogram.Histogram;
 
 /** The bench's result: {@code report.json}, the chart {@code report.svg}, and the summary table. */
@@ -18,6 +19,7 @@ import org.HdrHistogram.Histogram;
 record BenchReport(
     String startedAt,
     Setup setup,
+    JvmRuntime jvm,
     double sagasPerSecond,
     double measuredWindowSeconds,
     long measuredSagas,
@@ -100,6 +102,7 @@ record BenchReport(
         heapAfterGcBytes == null ? "the bench client only" : "node and bench client"));
     row(text, "heap after GC", heapAfterGcBytes == null ? "n/a (remote node)"
         : String.format(Locale.ROOT, "%,.1f MiB (node idle; node and bench share this JVM)", heapAfterGcBytes / 1048576.0));
+    row(text, "JVM", jvm.describe() + (heapAfterGcBytes == null ? "  (the bench client's)" : ""));
     row(text, "audit", audit.ok() ? String.format(Locale.ROOT, "ok  (%,d events read in %,d ms)", audit.eventsRead(), audit.durationMs())
         : "FAILED: " + audit.violationCount() + " violation(s)");
     for (int i = 0; i < Math.min(10, audit.violations().size()); i++) text.append("      - ").append(audit.violations().get(i)).append('\n');

@@ -36,6 +36,9 @@ class BenchTest {
     assertTrue(report.get("journalLimitEventsPerSecond").get("batched").asDouble() > 0, output.toString());
     assertTrue(report.get("heapAfterGcBytes").asLong() > 0, output.toString());
     assertTrue(report.get("cpuMsPerSaga").asDouble() > 0, output.toString());
+    JsonNode jvm = report.get("jvm");
+    assertEquals(Runtime.getRuntime().availableProcessors(), jvm.get("cores").asInt(), jvm.toString());
+    assertTrue(jvm.get("garbageCollectors").size() > 0 && jvm.get("maxHeapBytes").asLong() > 0, jvm.toString());
     JsonNode outcomes = report.get("outcomes").get("byStatus");
     assertEquals(200, outcomes.path("COMPLETED").asLong() + outcomes.path("CANCELLED").asLong(), outcomes.toString());
     assertTrue(outcomes.path("CANCELLED").asLong() > 0, outcomes.toString());

@@ -8,6 +8,7 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
+import io.sagaorchestrator.infra.config.JvmRuntime;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.audit.JournalAudit;
 import io.sagaorchestrator.infra.http.AdminRoutes;
@@ -114,6 +115,9 @@ public final class SagaNode implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("saga-orchestrator node {} listening on http://{}:{} (journal: {})", cluster.selfMember().address(),
           binding.localAddress().getHostString(), binding.localAddress().getPort(), journal.kind());
+      JvmRuntime jvm = JvmRuntime.current();
+      log.info("{}{}", jvm.describe(), jvm.parallelGc() || jvm.cores() > 4 ? ""
+          : "; on few cores -XX:+UseParallelGC gives a shorter latency tail than G1 (README, Benchmark)");
       return new SagaNode(system, binding, adminToken, faults, stopped);
     } catch (Exception | Error e) {
       system.terminate();
