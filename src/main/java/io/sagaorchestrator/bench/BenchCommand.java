@@ -150,7 +150,8 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "saga-orchestrator bench %s: %,d orders (%,d warm-up), %d in flight, %.0f %% to country %s, %d customers, %d SKUs%n",
         runId, orders, warmup, concurrency, compensateShare * 100, OrderPlan.UNSERVED_COUNTRY, customers, skus);
     out.println("orders are followed to their terminal status by " + following);
-    out.println("JVM: " + JvmRuntime.current().describe());
+    JvmRuntime jvm = JvmRuntime.current();
+    out.println("JVM: " + jvm.describe());
     out.flush();
 
     Path nodeLog = reportDir.resolve("node.log");
@@ -168,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
         LoadRun.Result load = placeAndFollow(http, target, runId);
         AuditClient.Result audit = audit(http, target);
         OptionalLong heap = target.heapAfterGc();
-        BenchReport report = report(startedAt, following, target, limit, load, audit, heap);
+        BenchReport report = report(startedAt, following, jvm, target, limit, load, audit, heap);
         report.write(reportDir);
         out.println();
         out.println("summary (" + target.describe() + "):");
@@ -337,8 +338,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private BenchReport report(Instant startedAt, String following, BenchTarget target, JournalLimit.Result limit, LoadRun.Result load,
-      AuditClient.Result audit, OptionalLong heap) {
+  private BenchReport report(Instant startedAt, String following, JvmRuntime jvm, BenchTarget target, JournalLimit.Result limit,
+      LoadRun.Result load, AuditClient.Result audit, OptionalLong heap) {
     Double eventsPerSecond = null;
     Double eventsPerSaga = null;
     if (load.journalRowsAtWindowStart().isPresent() && load.journalRowsAtWindowEnd().isPresent()) {
@@ -360,7 +361,7 @@ public final class BenchCommand implements Callable<Integer> {
         startedAt.toString(),
         new BenchReport.Setup(orders, warmup, concurrency, compensateShare, customers, skus, failureRate, timeoutRate, latencyMs, waitMs,
             following, target.describe()),
-        JvmRuntime.current(),
+        jvm,
         load.sagasPerSecond(),
         load.windowSeconds(),
         load.terminalInWindow(),
