@@ -1,6 +1,9 @@
 package io.sagaorchestrator.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -34,6 +37,28 @@ class JournalSchemaTest {
     assertEquals(2, indexesOnOrdering(journal));
     JournalSchema.createIfMissing(journal);
     assertEquals(1, indexesOnOrdering(journal));
+  }
+
+  /** A new H2 journal stores its rows by ordering; (persistence_id, sequence_number) stays unique. */
+  @Test
+  void h2JournalIsKeyedByOrdering(@TempDir Path dir) throws Exception {
+    var journal = new JournalConfig(JournalConfig.Kind.H2, JournalConfig.h2Url(dir.resolve("journal")), "sa", "", 1);
+    JournalSchema.createIfMissing(journal);
+    JournalSchema.createIfMissing(journal);
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password())) {
+      try (ResultSet key = connection.createStatement().executeQuery(
+          "SELECT c.column_name FROM information_schema.indexes i JOIN information_schema.index_columns c"
+              + " ON c.index_name = i.index_name AND c.table_name = i.table_name"
+              + " WHERE i.table_name = 'event_journal' AND i.index_type_name = 'PRIMARY KEY'")) {
+        assertTrue(key.next());
+        assertEquals("ordering", key.getString(1));
+        assertFalse(key.next(), "the primary key is ordering alone");
+      }
+      String insert = "INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
+          + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('Saga|s-1', 1, 'w', 0, '', X'00', 1, '')";
+      connection.createStatement().execute(insert);
+      assertThrows(SQLException.class, () -> connection.createStatement().execute(insert), "a second writer's duplicate is refused");
+    }
   }
 
   /** H2 2.3.232 can corrupt a file it compacts while closing: the journal's URL turns that off. */

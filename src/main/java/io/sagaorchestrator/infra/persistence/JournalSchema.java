@@ -55,7 +55,34 @@ public final class JournalSchema {
         .map(JournalSchema::reRunnable)
         .toList();
     if (kind != JournalConfig.Kind.H2) return created;
-    return Stream.concat(created.stream().filter(sql -> !sql.contains(H2_DUPLICATE_ORDERING_INDEX)), H2_TUNING.stream()).toList();
+    return Stream.concat(
+            created.stream().filter(sql -> !sql.contains(H2_DUPLICATE_ORDERING_INDEX)).map(JournalSchema::keyedByOrdering),
+            H2_TUNING.stream())
+        .toList();
+  }
+
+  private static final String H2_JOURNAL_TABLE = "CREATE TABLE IF NOT EXISTS \"event_journal\" (";
+  private static final String H2_ORDERING_COLUMN = "\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT";
+  private static final String H2_PERSISTENCE_ID_KEY = "PRIMARY KEY(\"persistence_id\",\"sequence_number\")";
+
+  /**
+   * H2 stores a table's rows by its primary key when that is one BIGINT column, else by a hidden
+   * row id with the primary key as one more index. The script keys the journal by (persistence_id,
+   * sequence_number), so every event was written to three maps: rows, that key, and the unique
+   * index on ordering; each insert also logs an undo entry per map for the commit to clear. Keyed
+   * by ordering instead, an event goes to two (rows by ordering, and (persistence_id,
+   * sequence_number) as a unique index, which still refuses a second writer's duplicate). Queries
+   * by ordering (the keeper's tail, the audit) read the rows directly. Only a new journal is
+   * created so; an existing one keeps the layout it was created with, which works the same.
+   */
+  private static String keyedByOrdering(String sql) {
+    if (!sql.startsWith(H2_JOURNAL_TABLE)) return sql;
+    if (!sql.contains(H2_ORDERING_COLUMN) || !sql.contains(H2_PERSISTENCE_ID_KEY)) {
+      throw new IllegalStateException("the H2 journal script's table is not the one this version knows: " + sql);
+    }
+    return sql
+        .replace(H2_ORDERING_COLUMN, "\"ordering\" BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY")
+        .replace(H2_PERSISTENCE_ID_KEY, "CONSTRAINT \"event_journal_persistence_id_sequence_number\" UNIQUE(\"persistence_id\",\"sequence_number\")");
   }
 
   /**
