@@ -7,6 +7,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -50,17 +51,19 @@ public final class SagaEntity
   /** How the engine behaves around the definitions: not part of any single definition. */
   public record EngineSettings(Duration passivateAfterEnd) {}
 
-  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings) {
+  /** {@code outcomes}: this node's {@link SagaOutcomes} topic, told of every saga that ends or parks here. */
+  public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings,
+      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes) {
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_TYPE_KEY, entityContext ->
-                create(entityContext.getEntityId(), definitions, settings, entityContext.getShard()))
+                create(entityContext.getEntityId(), definitions, settings, outcomes, entityContext.getShard()))
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
-  public static Behavior<Command> create(
-      String sagaId, SagaDefinitions definitions, EngineSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+  public static Behavior<Command> create(String sagaId, SagaDefinitions definitions, EngineSettings settings,
+      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new SagaEntity(sagaId, definitions, settings, shard, context, timers)));
+        new SagaEntity(sagaId, definitions, settings, outcomes, shard, context, timers)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -270,6 +273,7 @@ public final class SagaEntity
   private final String sagaId;
   private final SagaDefinitions definitions;
   private final EngineSettings settings;
+  private final ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -286,6 +290,7 @@ public final class SagaEntity
       String sagaId,
       SagaDefinitions definitions,
       EngineSettings settings,
+      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
@@ -293,6 +298,7 @@ public final class SagaEntity
     this.sagaId = sagaId;
     this.definitions = definitions;
     this.settings = settings;
+    this.outcomes = outcomes;
     this.shard = shard;
     this.context = context;
     this.timers = timers;
@@ -360,7 +366,10 @@ public final class SagaEntity
     return Effect().noReply();
   }
 
-  private void answerAwaitingSettlement(Saga saga) {
+  /** The saga ended or parked: answers who waits for that here, and announces it to the cluster. */
+  private void announceSettlement(Saga saga) {
+    outcomes.tell(Topic.publish(new SagaOutcomes.Settled(sagaId, saga.definition(), saga.status(), saga.reason(),
+        saga.endedAt() != null ? saga.endedAt() : Instant.now())));
     if (awaitingSettlement.isEmpty()) return;
     StatusReply<Summary> answer = StatusReply.success(saga.summary());
     awaitingSettlement.forEach(waiting -> waiting.tell(answer));
@@ -467,7 +476,7 @@ public final class SagaEntity
       return Effect().persist(List.of(failed, new SagaParked(reason, now)))
           .thenRun(state -> {
             context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
-            answerAwaitingSettlement((Saga) state);
+            announceSettlement((Saga) state);
           })
           .thenNoReply();
     }
@@ -498,7 +507,7 @@ public final class SagaEntity
     context.getLog().debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
     settle(saga);
-    answerAwaitingSettlement(saga);
+    announceSettlement(saga);
   }
 
   /** Tells the participants of every step that was tried that this saga is over. */

@@ -1,14 +1,27 @@
 package io.sagaorchestrator.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.TestConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +125,54 @@ class HttpApiTest {
     assertEquals(400, api.get("/orders/o-1?waitMs=-1").status());
     assertEquals(400, api.get("/orders/o-1?waitMs=60000").status());
     assertEquals(404, api.get("/orders/" + Orders.uniqueId("missing") + "?waitMs=100").status());
+  }
+
+  @Test
+  void streamsTheOutcomeOfEachOrderAsServerSentEvents() throws Exception {
+    assertEquals(401, api.get("/admin/order-outcomes").status());
+    var orders = new Orders(api);
+    String customer = Orders.uniqueId("c");
+    String sku = Orders.uniqueId("s");
+    orders.deposit(customer, 10_000);
+    orders.restock(sku, 5);
+    HttpResponse<Stream<String>> stream = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/order-outcomes"))
+            .header("Authorization", "Bearer " + node.adminToken()).GET().build(),
+        HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, stream.statusCode());
+    assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElse(""));
+    var lines = new LinkedBlockingQueue<String>();
+    Thread reader = new Thread(() -> stream.body().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      String line;
+      do {
+        line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertNotNull(line, "no subscribed event");
+      } while (!line.matches("event: ?subscribed"));
+      String completed = Orders.uniqueId("o");
+      String cancelled = Orders.uniqueId("o");
+      assertEquals(202, orders.place(completed, customer, sku, 1, 100, "NL").status());
+      assertEquals(202, orders.place(cancelled, customer, sku, 1, 100, "XX").status());
+      Map<String, JsonNode> outcomes = new HashMap<>();
+      while (!outcomes.keySet().containsAll(List.of(completed, cancelled))) {
+        line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertNotNull(line, "outcomes seen: " + outcomes);
+        if (line.startsWith("data:")) {
+          JsonNode outcome = new ObjectMapper().readTree(line.substring("data:".length()));
+          outcomes.put(outcome.get("orderId").asText(), outcome);
+        }
+      }
+      assertEquals("COMPLETED", outcomes.get(completed).get("status").asText());
+      assertEquals("CANCELLED", outcomes.get(cancelled).get("status").asText());
+      assertEquals("COMPENSATED", outcomes.get(cancelled).get("sagaStatus").asText());
+      assertTrue(outcomes.get(cancelled).get("reason").asText().contains("shipping"), outcomes.get(cancelled).toString());
+      assertEquals("CANCELLED", api.get("/orders/" + cancelled).text("status"), "announced once stored");
+    } finally {
+      stream.body().close();
+    }
   }
 
   @Test

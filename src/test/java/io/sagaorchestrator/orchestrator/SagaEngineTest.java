@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
@@ -40,6 +44,7 @@ class SagaEngineTest {
   private static final LinkedBlockingQueue<Call> calls = new LinkedBlockingQueue<>();
   private static DataDir dataDir;
   private static ActorTestKit testKit;
+  private static ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes;
 
   private static StepAction<Trip> recorded(String step, boolean compensation) {
     return (trip, context) -> {
@@ -71,7 +76,8 @@ class SagaEngineTest {
     SagaDefinitions definitions = new SagaDefinitions()
         .register(trip("trip", Duration.ofMillis(300), Duration.ofMinutes(1)))
         .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)));
-    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1)));
+    outcomes = SagaOutcomes.start(testKit.system());
+    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1)), outcomes);
   }
 
   @AfterAll
@@ -179,6 +185,29 @@ class SagaEngineTest {
     awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
     assertEquals("deadline exceeded", summary(sagaId).reason());
     assertFalse(history(sagaId).contains("StepSucceeded:hotel"), "the late success is ignored");
+  }
+
+  @Test
+  void announcesEachSagaThatEndsOnTheOutcomeTopic() throws Exception {
+    TestProbe<SagaOutcomes.Settled> follower = testKit.createTestProbe();
+    outcomes.tell(Topic.subscribe(follower.getRef()));
+    // Asked after the subscription from the same thread, so answered after it took effect.
+    TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
+    outcomes.tell(Topic.getTopicStats(stats.getRef()));
+    assertTrue(stats.receiveMessage().localSubscriberCount() >= 1);
+    calls.clear();
+    String sagaId = start("trip");
+    nextCall().answer().complete(new StepOutcome.Rejected("fully booked"));
+    Call undoHotel = nextCall();
+    assertTrue(undoHotel.compensation());
+    undoHotel.answer().complete(StepOutcome.succeeded());
+    SagaOutcomes.Settled settled = follower.fishForMessage(Duration.ofSeconds(10),
+        outcome -> outcome.sagaId().equals(sagaId) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals("trip", settled.definition());
+    assertEquals(SagaEntity.SagaStatus.COMPENSATED, settled.status());
+    assertEquals("hotel rejected: fully booked", settled.reason());
+    assertEquals(SagaEntity.SagaStatus.COMPENSATED, summary(sagaId).status(), "announced once stored");
+    outcomes.tell(Topic.unsubscribe(follower.getRef()));
   }
 
   @Test

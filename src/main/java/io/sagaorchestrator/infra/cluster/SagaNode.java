@@ -16,6 +16,7 @@ import io.sagaorchestrator.infra.http.ApiRoutes;
 import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.OrderOutcomeRoutes;
 import io.sagaorchestrator.infra.http.OrderRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
@@ -25,6 +26,7 @@ import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
+import io.sagaorchestrator.orchestrator.SagaOutcomes;
 import io.sagaorchestrator.order.OrderEntity;
 import io.sagaorchestrator.order.OrderSaga;
 import io.sagaorchestrator.participants.OrderParticipants;
@@ -91,7 +93,8 @@ public final class SagaNode implements AutoCloseable {
       FaultInjector faults = new FaultInjector(system, settings.faults());
       SagaDefinitions definitions = new SagaDefinitions()
           .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
-      SagaEntity.init(system, definitions, settings.engine());
+      var outcomes = SagaOutcomes.start(system);
+      SagaEntity.init(system, definitions, settings.engine(), outcomes);
       OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), List.of(OrderEntity.sagaAnnouncement(system)));
       PaymentAccount.init(system, settings.participantsForgetAfter());
@@ -110,6 +113,7 @@ public final class SagaNode implements AutoCloseable {
           new AdminRoutes(system, askTimeout, faults),
           new HealthRoutes(() -> readiness(system, journal)),
           new AuditRoutes(new JournalAudit(system, journal)),
+          new OrderOutcomeRoutes(outcomes),
           adminToken);
       ServerBinding binding = HttpServer.start(system, routes.route(), settings.http().host(), settings.http().port())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -34,14 +34,17 @@ public final class ApiRoutes extends AllDirectives {
   private final AdminRoutes admin;
   private final HealthRoutes health;
   private final AuditRoutes audit;
+  private final OrderOutcomeRoutes outcomes;
   private final byte[] adminToken;
 
-  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, AuditRoutes audit, String adminToken) {
+  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, AuditRoutes audit,
+      OrderOutcomeRoutes outcomes, String adminToken) {
     this.orders = orders;
     this.sagas = sagas;
     this.admin = admin;
     this.health = health;
     this.audit = audit;
+    this.outcomes = outcomes;
     this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -57,7 +60,7 @@ public final class ApiRoutes extends AllDirectives {
           handleExceptions(EXCEPTIONS, () -> handleRejections(REJECTIONS, () -> concat(
               orders.route(correlationId),
               sagas.route(this::adminOnly),
-              pathPrefix("admin", () -> adminOnly(() -> concat(audit.route(), admin.route()))),
+              pathPrefix("admin", () -> adminOnly(() -> concat(audit.route(), outcomes.route(), admin.route()))),
               health.route()))));
     });
   }

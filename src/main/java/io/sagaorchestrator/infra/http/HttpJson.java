@@ -100,8 +100,20 @@ public final class HttpJson {
       return HttpResponse.create().withStatus(status)
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
+      throw cannotRender(body, e);
     }
+  }
+
+  public static String write(Object body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw cannotRender(body, e);
+    }
+  }
+
+  private static IllegalStateException cannotRender(Object body, JsonProcessingException e) {
+    return new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
   }
 
   public static HttpResponse ok(Object body) {

@@ -36,6 +36,9 @@ public final class Dtos {
 
   public record ItemResponse(String sku, int quantity, long unitPriceCents) {}
 
+  /** One event of GET /admin/order-outcomes: the order ended, or its saga parked (status PENDING, sagaStatus PARKED). */
+  public record OrderOutcome(String orderId, String status, String sagaStatus, String reason, Instant at) {}
+
   public record CancelAccepted(String orderId, String sagaStatus) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
