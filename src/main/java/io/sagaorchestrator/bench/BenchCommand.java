@@ -52,8 +52,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every order ended and the audit holds", "1:the audit found violations", "2:invalid options",
         "3:the bench could not run", "4:orders were refused or did not end in time"},
     description = {
-        "Load generator and consistency check: places orders over HTTP, follows each to its terminal status with long "
-            + "polls (GET /orders/{id}?waitMs=…), and reports sagas/s, latency, journal events/s against the journal's raw write limit, heap, "
+        "Load generator and consistency check: places orders over HTTP, sees each reach its terminal status on the nodes' "
+            + "outcome streams (GET /admin/order-outcomes) or with long polls (GET /orders/{id}?waitMs=…), and reports sagas/s, latency, journal events/s against the journal's raw write limit, heap, "
             + "and the audit. Without --url it starts its own node in this JVM on a fresh data directory."})
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -113,6 +113,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report-dir", defaultValue = "target/bench", description = "Where report.json and report.svg go (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
+  @Option(names = "--follow", defaultValue = "stream",
+      description = "How orders are seen to end: stream (the server-sent events of GET /admin/order-outcomes on every node, "
+          + "with long polls for an order not shown ended within 5 s) or poll (long polls only) (default: ${DEFAULT-VALUE}).")
+  String follow;
+
   @Option(names = "--wait-ms", defaultValue = "10000",
       description = "How long the node may hold each follow request (GET /orders/{id}?waitMs=…) before it answers an order that has not ended (default: ${DEFAULT-VALUE}).")
   long waitMs;
@@ -145,8 +150,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (problem != null) throw new CommandLine.ParameterException(spec.commandLine(), problem);
     String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     Instant startedAt = Instant.now();
-    String following = String.format(Locale.ROOT,
+    String longPolls = String.format(Locale.ROOT,
         "long polls: GET /orders/{id}?waitMs=%d, answered when the order ends, asked again when the wait is up", waitMs);
+    String following = streamOutcomes()
+        ? "the outcome stream of every node (GET /admin/order-outcomes, server-sent events); an order not shown ended within 5 s, by " + longPolls
+        : longPolls;
     out.printf(Locale.ROOT, "saga-orchestrator bench %s: %,d orders (%,d warm-up), %d in flight, %.0f %% to country %s, %d customers, %d SKUs%n",
         runId, orders, warmup, concurrency, compensateShare * 100, OrderPlan.UNSERVED_COUNTRY, customers, skus);
     out.println("orders are followed to their terminal status by " + following);
@@ -194,6 +202,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (latencyMs < 0 || orderTimeoutSeconds < 1 || limitSeconds < 0) return "--latency-ms, --order-timeout-s, --limit-seconds must be positive";
     // A follow request is repeated at once when the wait is up: a wait too short would poll in a tight loop.
     if (waitMs < 100 || waitMs > 15_000) return "--wait-ms must be from 100 to 15000 (the node's longest wait)";
+    follow = follow.toLowerCase(Locale.ROOT);
+    if (!follow.equals("stream") && !follow.equals("poll")) return "--follow must be stream or poll";
     journal = journal.toLowerCase(Locale.ROOT);
     if (!journal.equals("h2") && !journal.equals("postgres")) return "--journal must be h2 or postgres";
     if (!urls.isEmpty() && (token == null || token.isBlank())) return "--url needs the nodes' admin token: --token or SAGA_ADMIN_TOKEN";
@@ -256,11 +266,16 @@ public final class BenchCommand implements Callable<Integer> {
       out.println("placing orders …");
       out.flush();
       return new LoadRun(http, target.urls(), plan,
-          new LoadRun.Settings(concurrency, warmup, Duration.ofMillis(waitMs), Duration.ofSeconds(orderTimeoutSeconds)),
+          new LoadRun.Settings(concurrency, warmup, Duration.ofMillis(waitMs), Duration.ofSeconds(orderTimeoutSeconds), streamOutcomes(),
+              target.adminToken()),
           out, target::journalRows).run();
     } finally {
       if (previousFaults != null) put(http, target, "/admin/faults", previousFaults.toString());
     }
+  }
+
+  private boolean streamOutcomes() {
+    return follow.equals("stream");
   }
 
   /** Deposits and restocks exactly what the planned orders need, through the admin API. */
@@ -374,7 +389,7 @@ public final class BenchCommand implements Callable<Integer> {
         heap.isPresent() ? heap.getAsLong() : null,
         load.terminalInWindow() == 0 ? null : load.cpuSecondsInWindow() * 1000 / load.terminalInWindow(),
         new BenchReport.Outcomes(load.outcomes(), load.unexpectedOutcomes(), load.unfinished(), load.rejectedPlacements(), load.httpErrors(),
-            load.follows(), load.follows() / Math.max(1e-9, load.runSeconds())),
+            load.follows(), load.follows() / Math.max(1e-9, load.runSeconds()), load.streamed()),
         auditPart,
         load.timeline());
   }

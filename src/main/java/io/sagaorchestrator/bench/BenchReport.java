@@ -56,8 +56,9 @@ record BenchReport(
 
   record Ratio(Double singleRow, Double batched) {}
 
+  /** {@code streamed}: ends seen on an outcome stream; {@code follows}: long polls sent. */
   record Outcomes(Map<String, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
-      double followsPerSecond) {}
+      double followsPerSecond, long streamed) {}
 
   record Audit(boolean ok, long violationCount, List<String> violations, Long durationMs, Long eventsRead,
       JsonNode orders, JsonNode sagas, JsonNode eventsByEntity) {}
@@ -112,8 +113,8 @@ record BenchReport(
   private String outcomeText() {
     StringBuilder text = new StringBuilder();
     outcomes.byStatus().forEach((status, n) -> text.append(status).append(' ').append(String.format(Locale.ROOT, "%,d", n)).append("  "));
-    text.append(String.format(Locale.ROOT, "(unexpected %d, refused %d, http errors %d, follow requests %,d = %,.0f/s)",
-        outcomes.unexpected(), outcomes.refused(), outcomes.httpErrors(), outcomes.follows(), outcomes.followsPerSecond()));
+    text.append(String.format(Locale.ROOT, "(unexpected %d, refused %d, http errors %d, streamed %,d, follow requests %,d = %,.0f/s)",
+        outcomes.unexpected(), outcomes.refused(), outcomes.httpErrors(), outcomes.streamed(), outcomes.follows(), outcomes.followsPerSecond()));
     return text.toString();
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -32,19 +33,23 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Places the planned orders over HTTP with at most {@code concurrency} in flight — an order is in
- * flight from its POST until the client has seen it reach a terminal status — and follows each
- * with long polls: {@code GET /orders/{id}?waitMs=…}, which the node answers as soon as the order
- * has ended (or its saga parked), or when the wait is up; then the client asks again.
+ * flight from its POST until the client has seen it reach a terminal status — and sees each end
+ * on the nodes' outcome streams ({@link OutcomeStream}), or, with {@code streamOutcomes} off, by
+ * long polls: {@code GET /orders/{id}?waitMs=…}, which the node answers as soon as the order has
+ * ended (or its saga parked), or when the wait is up; then the client asks again. An order the
+ * streams have not shown ended after {@link #STREAM_PATIENCE} is followed by long polls too (the
+ * streams deliver at most once), and so is every open order once a stream is lost.
  *
- * <p>A latency is the time from sending the POST to receiving the answer that shows a terminal
- * status: the node answers the moment the saga ends, so it overstates the saga's own time only
- * by one HTTP response.
+ * <p>A latency is the time from sending the POST to receiving the event or answer that shows a
+ * terminal status: both are sent the moment the saga ends.
  */
 final class LoadRun {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
 
-  record Settings(int concurrency, int warmup, Duration followWait, Duration orderTimeout) {}
+  record Settings(int concurrency, int warmup, Duration followWait, Duration orderTimeout, boolean streamOutcomes, String adminToken) {}
+
+  private static final Duration STREAM_PATIENCE = Duration.ofSeconds(5);
 
   /** One second of the run, for the progress line and the chart. */
   record Tick(double t, long placed, long terminal, double sagasPerSecond, double p50Ms, double p99Ms, boolean warmup) {}
@@ -58,6 +63,7 @@ final class LoadRun {
       long rejectedPlacements,
       long httpErrors,
       long follows,
+      long streamed,
       double windowSeconds,
       long terminalInWindow,
       double sagasPerSecond,
@@ -86,11 +92,16 @@ final class LoadRun {
   private final LongAdder placed = new LongAdder();
   private final LongAdder terminal = new LongAdder();
   private final LongAdder follows = new LongAdder();
+  private final LongAdder streamed = new LongAdder();
   private final LongAdder httpErrors = new LongAdder();
   private final LongAdder rejectedPlacements = new LongAdder();
   private final LongAdder unfinished = new LongAdder();
   private final LongAdder unexpected = new LongAdder();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  /** Orders placed (or being placed) whose end the client has not seen; removing one is the right to end it. */
+  private final Map<String, Tracked> open = new ConcurrentHashMap<>();
+  private final List<OutcomeStream> streams = new ArrayList<>();
+  private final AtomicBoolean streaming = new AtomicBoolean();
   private final AtomicLong lastTerminalNanos = new AtomicLong();
   private final List<Tick> timeline = new ArrayList<>();
   private volatile long windowStartNanos;
@@ -127,6 +138,7 @@ final class LoadRun {
     final String orderId;
     final boolean measured;
     long startNanos;
+    volatile boolean accepted;
 
     Tracked(int index) {
       this.index = index;
@@ -138,6 +150,7 @@ final class LoadRun {
 
   Result run() throws InterruptedException {
     startNanos = System.nanoTime();
+    if (settings.streamOutcomes()) openStreams();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("bench-progress"));
     ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     try {
@@ -146,6 +159,7 @@ final class LoadRun {
         Tracked order = new Tracked(i);
         order.startNanos = System.nanoTime();
         if (i == settings.warmup()) startWindow(order.startNanos);
+        open.put(order.orderId, order);
         place(order);
       }
       long patience = settings.orderTimeout().toMillis() + 30_000;
@@ -156,6 +170,8 @@ final class LoadRun {
         unfinished.add(finished.getCount());
       }
     } finally {
+      streaming.set(false);
+      streams.forEach(OutcomeStream::close);
       ticker.shutdownNow();
       ticker.awaitTermination(5, TimeUnit.SECONDS);
       timers.shutdownNow();
@@ -169,7 +185,7 @@ final class LoadRun {
     Map<String, Long> outcomeCounts = new TreeMap<>();
     outcomes.forEach((status, count) -> outcomeCounts.put(status, count.sum()));
     return new Result(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
-        httpErrors.sum(), follows.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
+        httpErrors.sum(), follows.sum(), streamed.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
         (windowStartNanos - startNanos) / 1e9, latency, accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
         (cpuAtEnd - cpuAtWindowStart) / 1e9);
   }
@@ -186,6 +202,37 @@ final class LoadRun {
     windowStartNanos = now;
   }
 
+  // ---- the outcome streams --------------------------------------------------------------
+
+  /** One stream per node: each node announces the sagas it runs at once, other nodes' only after a moment. */
+  private void openStreams() {
+    OutcomeStream.Listener listener = new OutcomeStream.Listener() {
+      @Override
+      public void outcome(String orderId, String status) {
+        Tracked order = open.get(orderId);
+        if (order != null && finish(order, status)) streamed.increment();
+      }
+
+      @Override
+      public void lost(URI node, String why) {
+        if (!streaming.getAndSet(false) || over) return;
+        out.println("bench: the outcome stream of " + node + " ended (" + why + "); following the open orders with long polls");
+        out.flush();
+        open.values().forEach(order -> {
+          if (order.accepted) follow(order);
+        });
+      }
+    };
+    try {
+      for (URI url : urls) streams.add(OutcomeStream.open(http, url, settings.adminToken(), listener, Duration.ofSeconds(10)));
+      streaming.set(true);
+    } catch (Exception e) {
+      streams.forEach(OutcomeStream::close);
+      out.println("bench: no outcome stream (" + e + "); following every order with long polls");
+      out.flush();
+    }
+  }
+
   // ---- placing --------------------------------------------------------------------------
 
   private void place(Tracked order) {
@@ -200,16 +247,18 @@ final class LoadRun {
         long now = System.nanoTime();
         if (order.measured) accept.recordValue(Math.min(HIGHEST_MICROS, (now - order.startNanos) / 1000));
         placed.increment();
-        follow(order);
+        order.accepted = true;
+        if (streaming.get()) followLater(order);
+        else follow(order);
       } else if (status == -1 || status == 429 || status >= 500) {
         // Overloaded or unreachable: the same order id again later is safe (one saga per order id).
         countHttpError("placing", order, response, error);
-        if (expired(order)) end(order, "UNFINISHED");
+        if (expired(order)) finish(order, "UNFINISHED");
         else retryLater(() -> place(order));
       } else {
         rejectedPlacements.increment();
         if (rejectedPlacements.sum() <= 5) out.println("bench: order " + order.orderId + " refused: HTTP " + status + " " + response.body());
-        end(order, "REFUSED");
+        finish(order, "REFUSED");
       }
     });
   }
@@ -240,9 +289,19 @@ final class LoadRun {
 
   // ---- following ------------------------------------------------------------------------
 
+  /** Long polls for an order the streams have not shown ended in time. */
+  private void followLater(Tracked order) {
+    try {
+      timers.schedule(() -> follow(order), STREAM_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // The run is over (gave up waiting).
+    }
+  }
+
   private void follow(Tracked order) {
+    if (!open.containsKey(order.orderId)) return;
     if (expired(order)) {
-      end(order, "UNFINISHED");
+      finish(order, "UNFINISHED");
       return;
     }
     follows.increment();
@@ -259,7 +318,7 @@ final class LoadRun {
       String status = terminalStatus(response.body());
       // Not ended: the wait was up, or the saga left memory (a rebalance) and could not answer.
       if (status == null) follow(order);
-      else end(order, status);
+      else finish(order, status);
     });
   }
 
@@ -273,6 +332,13 @@ final class LoadRun {
     } catch (java.io.IOException e) {
       return null;
     }
+  }
+
+  /** Ends the order unless its end was already seen; true if this call ended it. */
+  private boolean finish(Tracked order, String outcome) {
+    if (!open.remove(order.orderId, order)) return false;
+    end(order, outcome);
+    return true;
   }
 
   private void end(Tracked order, String outcome) {
@@ -314,9 +380,9 @@ final class LoadRun {
     double p99 = interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0;
     timeline.add(new Tick(seconds, placed.sum(), terminalNow, rate, p50, p99, warmup));
     double p99SoFar = latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99) / 1000.0;
-    out.printf("[%5.1fs]%s placed %,d  terminal %,d  in flight %d  sagas/s %,.0f  p99 %,.0f ms (so far %s)  follow requests %,d  http errors %,d%n",
+    out.printf("[%5.1fs]%s placed %,d  terminal %,d  in flight %d  sagas/s %,.0f  p99 %,.0f ms (so far %s)  streamed %,d  follow requests %,d  http errors %,d%n",
         seconds, warmup ? " warm-up" : "", placed.sum(), terminalNow, settings.concurrency() - inFlight.availablePermits(), rate, p99,
-        latency.getTotalCount() == 0 ? "-" : String.format("%,.0f ms", p99SoFar), follows.sum(), httpErrors.sum());
+        latency.getTotalCount() == 0 ? "-" : String.format("%,.0f ms", p99SoFar), streamed.sum(), follows.sum(), httpErrors.sum());
     out.flush();
   }
 }

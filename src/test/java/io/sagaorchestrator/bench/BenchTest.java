@@ -9,21 +9,23 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The bench end to end with a tiny load: its own node, real HTTP, the audit, and the report files. */
 class BenchTest {
 
-  @Test
-  void runsItsOwnNodeAndWritesAReportWithAPassingAudit(@TempDir Path reportDir) throws Exception {
+  /** stream: orders are seen to end on the node's outcome stream; poll: by long polls alone. */
+  @ParameterizedTest
+  @ValueSource(strings = {"stream", "poll"})
+  void runsItsOwnNodeAndWritesAReportWithAPassingAudit(String follow, @TempDir Path reportDir) throws Exception {
     StringWriter output = new StringWriter();
     int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output)).execute(
         "--orders", "200", "--concurrency", "16", "--warmup", "20", "--customers", "5", "--skus", "5",
-        "--compensate-share", "0.2", "--limit-seconds", "0.5", "--report-dir", reportDir.toString());
+        "--compensate-share", "0.2", "--limit-seconds", "0.5", "--follow", follow, "--report-dir", reportDir.toString());
     assertEquals(0, exit, output.toString());
 
     JsonNode report = new ObjectMapper().readTree(reportDir.resolve("report.json").toFile());
@@ -43,13 +45,21 @@ class BenchTest {
     assertEquals(200, outcomes.path("COMPLETED").asLong() + outcomes.path("CANCELLED").asLong(), outcomes.toString());
     assertTrue(outcomes.path("CANCELLED").asLong() > 0, outcomes.toString());
     assertEquals(0, report.get("outcomes").get("unexpected").asLong(), output.toString());
+    long streamed = report.get("outcomes").get("streamed").asLong();
+    long follows = report.get("outcomes").get("follows").asLong();
+    if (follow.equals("stream")) {
+      // An order is long-polled only when the stream has not shown it ended within 5 s.
+      assertTrue(streamed > 0 && streamed + follows >= 200, report.get("outcomes").toString());
+    } else {
+      assertTrue(streamed == 0 && follows >= 200, report.get("outcomes").toString());
+    }
     assertTrue(Files.readString(reportDir.resolve("report.svg")).startsWith("<svg"));
     assertTrue(output.toString().contains("sagas/s"), output.toString());
   }
 
-  /** A warm-up that leaves nothing to measure; a follow wait so short it would poll in a tight loop. */
+  /** A warm-up that leaves nothing to measure; a follow wait so short it would poll in a tight loop; an unknown way to follow. */
   @ParameterizedTest
-  @CsvSource({"--warmup, 10", "--wait-ms, 0"})
+  @CsvSource({"--warmup, 10", "--wait-ms, 0", "--follow, sideways"})
   void refusesOptionsThatCannotMeasure(String option, String value) {
     StringWriter output = new StringWriter();
     int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output))
