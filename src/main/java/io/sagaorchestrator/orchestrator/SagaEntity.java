@@ -7,7 +7,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -51,9 +50,9 @@ public final class SagaEntity
   /** How the engine behaves around the definitions: not part of any single definition. */
   public record EngineSettings(Duration passivateAfterEnd) {}
 
-  /** {@code outcomes}: this node's {@link SagaOutcomes} topic, told of every saga that ends or parks here. */
+  /** {@code outcomes}: this node's {@link SagaOutcomes} relay, told of every saga that ends or parks here. */
   public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings,
-      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes) {
+      ActorRef<SagaOutcomes.Command> outcomes) {
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_TYPE_KEY, entityContext ->
                 create(entityContext.getEntityId(), definitions, settings, outcomes, entityContext.getShard()))
@@ -61,7 +60,7 @@ public final class SagaEntity
   }
 
   public static Behavior<Command> create(String sagaId, SagaDefinitions definitions, EngineSettings settings,
-      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes, ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<SagaOutcomes.Command> outcomes, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         new SagaEntity(sagaId, definitions, settings, outcomes, shard, context, timers)));
   }
@@ -273,7 +272,7 @@ public final class SagaEntity
   private final String sagaId;
   private final SagaDefinitions definitions;
   private final EngineSettings settings;
-  private final ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes;
+  private final ActorRef<SagaOutcomes.Command> outcomes;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -290,7 +289,7 @@ public final class SagaEntity
       String sagaId,
       SagaDefinitions definitions,
       EngineSettings settings,
-      ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes,
+      ActorRef<SagaOutcomes.Command> outcomes,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
@@ -368,7 +367,7 @@ public final class SagaEntity
 
   /** The saga ended or parked: answers who waits for that here, and announces it to the cluster. */
   private void announceSettlement(Saga saga) {
-    outcomes.tell(Topic.publish(new SagaOutcomes.Settled(sagaId, saga.definition(), saga.status(), saga.reason(),
+    outcomes.tell(new SagaOutcomes.Announce(new SagaOutcomes.Settled(sagaId, saga.definition(), saga.status(), saga.reason(),
         saga.endedAt() != null ? saga.endedAt() : Instant.now())));
     if (awaitingSettlement.isEmpty()) return;
     StatusReply<Summary> answer = StatusReply.success(saga.summary());

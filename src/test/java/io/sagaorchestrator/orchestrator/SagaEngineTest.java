@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.AllDeadLetters;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.eventstream.EventStream;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
@@ -28,13 +31,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The engine on its own, running a second definition (a trip: hotel, then flight) whose
  * participants the test answers by hand, so that timing is exact: late replies, deadlines,
  * compensation order.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SagaEngineTest {
   public record Trip(String tripId, String traveller) {}
 
@@ -44,7 +51,7 @@ class SagaEngineTest {
   private static final LinkedBlockingQueue<Call> calls = new LinkedBlockingQueue<>();
   private static DataDir dataDir;
   private static ActorTestKit testKit;
-  private static ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes;
+  private static ActorRef<SagaOutcomes.Command> outcomes;
 
   private static StepAction<Trip> recorded(String step, boolean compensation) {
     return (trip, context) -> {
@@ -187,14 +194,32 @@ class SagaEngineTest {
     assertFalse(history(sagaId).contains("StepSucceeded:hotel"), "the late success is ignored");
   }
 
+  /** Runs first, before any test follows the outcomes: a topic without subscribers would drop each one. */
+  @Test
+  @Order(1)
+  void sendsNoOutcomeToDeadLettersWhileNobodyFollows() throws Exception {
+    TestProbe<AllDeadLetters> dropped = testKit.createTestProbe();
+    ActorRef<AllDeadLetters> outcomesOnly = testKit.spawn(Behaviors.receive(AllDeadLetters.class)
+        .onMessage(AllDeadLetters.class, letter -> {
+          if (letter.toString().contains(SagaOutcomes.Settled.class.getSimpleName())) dropped.getRef().tell(letter);
+          return Behaviors.same();
+        })
+        .build());
+    testKit.system().eventStream().tell(new EventStream.Subscribe<>(AllDeadLetters.class, outcomesOnly));
+    calls.clear();
+    String sagaId = start("trip");
+    nextCall().answer().complete(StepOutcome.succeeded());
+    nextCall().answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPLETED);
+    dropped.expectNoMessage(Duration.ofMillis(500));
+  }
+
   @Test
   void announcesEachSagaThatEndsOnTheOutcomeTopic() throws Exception {
     TestProbe<SagaOutcomes.Settled> follower = testKit.createTestProbe();
-    outcomes.tell(Topic.subscribe(follower.getRef()));
-    // Asked after the subscription from the same thread, so answered after it took effect.
-    TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
-    outcomes.tell(Topic.getTopicStats(stats.getRef()));
-    assertTrue(stats.receiveMessage().localSubscriberCount() >= 1);
+    TestProbe<Topic.TopicStats> subscribed = testKit.createTestProbe();
+    outcomes.tell(new SagaOutcomes.Follow(follower.getRef(), subscribed.getRef()));
+    assertTrue(subscribed.receiveMessage().localSubscriberCount() >= 1);
     calls.clear();
     String sagaId = start("trip");
     nextCall().answer().complete(new StepOutcome.Rejected("fully booked"));
@@ -207,7 +232,7 @@ class SagaEngineTest {
     assertEquals(SagaEntity.SagaStatus.COMPENSATED, settled.status());
     assertEquals("hotel rejected: fully booked", settled.reason());
     assertEquals(SagaEntity.SagaStatus.COMPENSATED, summary(sagaId).status(), "announced once stored");
-    outcomes.tell(Topic.unsubscribe(follower.getRef()));
+    follower.stop();
   }
 
   @Test

@@ -32,9 +32,9 @@ public final class OrderOutcomeRoutes extends AllDirectives {
   /** Keeps idle connections (and proxies) from timing out the stream. */
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
-  private final ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes;
+  private final ActorRef<SagaOutcomes.Command> outcomes;
 
-  public OrderOutcomeRoutes(ActorRef<Topic.Command<SagaOutcomes.Settled>> outcomes) {
+  public OrderOutcomeRoutes(ActorRef<SagaOutcomes.Command> outcomes) {
     this.outcomes = outcomes;
   }
 
@@ -45,9 +45,7 @@ public final class OrderOutcomeRoutes extends AllDirectives {
   private Source<ServerSentEvent, NotUsed> events() {
     return ActorSource.<Object>actorRef(message -> false, message -> Optional.empty(), BUFFER, OverflowStrategy.dropHead())
         .mapMaterializedValue(follower -> {
-          outcomes.tell(Topic.subscribe(follower.<SagaOutcomes.Settled>narrow()));
-          // Sent after the subscription to the same actor, so answered once it holds.
-          outcomes.tell(Topic.getTopicStats(follower.<Topic.TopicStats>narrow()));
+          outcomes.tell(new SagaOutcomes.Follow(follower.narrow(), follower.narrow()));
           return NotUsed.getInstance();
         })
         .mapConcat(OrderOutcomeRoutes::toEvent)
