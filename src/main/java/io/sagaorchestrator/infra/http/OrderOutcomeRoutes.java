@@ -20,14 +20,14 @@ import java.util.Optional;
 /**
  * {@code GET /admin/order-outcomes}: server-sent events, one per order that ends anywhere in the
  * cluster (or whose saga parks), for clients that follow many orders at once. The first event,
- * {@code subscribed}, comes once this node's subscription holds: orders placed on this node after
- * it are announced. Delivery is at most once (a follower that falls more than {@link #BUFFER}
- * events behind loses the oldest, and a new node's orders reach an existing subscription after a
- * moment): a client that needs every outcome reads {@code GET /orders/{id}} for any it has not seen.
+ * {@code subscribed}, comes once the subscription holds for the sagas that run on this node; the
+ * other nodes learn of it within a second or two. Delivery is at most once (a follower more than
+ * {@link #BUFFER} events behind loses the oldest): a client that needs every outcome reads
+ * {@code GET /orders/{id}} for any it has not seen.
  */
 public final class OrderOutcomeRoutes extends AllDirectives {
-  static final String SUBSCRIBED = "subscribed";
-  static final String ORDER = "order";
+  private static final String SUBSCRIBED = "subscribed";
+  private static final String ORDER = "order";
   private static final int BUFFER = 10_000;
   /** Keeps idle connections (and proxies) from timing out the stream. */
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
