@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--follow", defaultValue = "stream",
       description = "How orders are seen to end: stream (the server-sent events of GET /admin/order-outcomes on every node, "
-          + "with long polls for an order not shown ended within 5 s) or poll (long polls only) (default: ${DEFAULT-VALUE}).")
+          + "with long polls for an order not shown ended within " + LoadRun.STREAM_PATIENCE_SECONDS + " s) or poll (long polls only) (default: ${DEFAULT-VALUE}).")
   String follow;
 
   @Option(names = "--wait-ms", defaultValue = "10000",
@@ -153,7 +153,8 @@ public final class BenchCommand implements Callable<Integer> {
     String longPolls = String.format(Locale.ROOT,
         "long polls: GET /orders/{id}?waitMs=%d, answered when the order ends, asked again when the wait is up", waitMs);
     String following = streamOutcomes()
-        ? "the outcome stream of every node (GET /admin/order-outcomes, server-sent events); an order not shown ended within 5 s, by " + longPolls
+        ? "the outcome stream of every node (GET /admin/order-outcomes, server-sent events); an order not shown ended within "
+            + LoadRun.STREAM_PATIENCE_SECONDS + " s, by " + longPolls
         : longPolls;
     out.printf(Locale.ROOT, "saga-orchestrator bench %s: %,d orders (%,d warm-up), %d in flight, %.0f %% to country %s, %d customers, %d SKUs%n",
         runId, orders, warmup, concurrency, compensateShare * 100, OrderPlan.UNSERVED_COUNTRY, customers, skus);

@@ -49,7 +49,9 @@ final class LoadRun {
 
   record Settings(int concurrency, int warmup, Duration followWait, Duration orderTimeout, boolean streamOutcomes, String adminToken) {}
 
-  private static final Duration STREAM_PATIENCE = Duration.ofSeconds(5);
+  /** How long an order may go unseen on the streams before it is long-polled. */
+  static final long STREAM_PATIENCE_SECONDS = 5;
+  private static final Duration STREAM_PATIENCE = Duration.ofSeconds(STREAM_PATIENCE_SECONDS);
 
   /** One second of the run, for the progress line and the chart. */
   record Tick(double t, long placed, long terminal, double sagasPerSecond, double p50Ms, double p99Ms, boolean warmup) {}
