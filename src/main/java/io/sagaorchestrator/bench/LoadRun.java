@@ -317,23 +317,29 @@ final class LoadRun {
         retryLater(() -> follow(order));
         return;
       }
-      String status = terminalStatus(response.body());
+      String status = terminalStatus(readOrder(response.body()));
       // Not ended: the wait was up, or the saga left memory (a rebalance) and could not answer.
       if (status == null) follow(order);
       else finish(order, status);
     });
   }
 
-  /** COMPLETED, CANCELLED, or PARKED (the saga waits for an operator: the order stays PENDING); null while running. */
-  private static String terminalStatus(String body) {
+  private static JsonNode readOrder(String body) {
     try {
-      JsonNode order = MAPPER.readTree(body);
-      String status = order.path("status").asText();
-      if (status.equals("COMPLETED") || status.equals("CANCELLED")) return status;
-      return order.path("sagaStatus").asText().equals("PARKED") ? "PARKED" : null;
+      return MAPPER.readTree(body);
     } catch (java.io.IOException e) {
-      return null;
+      return MAPPER.missingNode();
     }
+  }
+
+  /**
+   * From an order or an outcome event ({@code status}, {@code sagaStatus}): COMPLETED, CANCELLED,
+   * or PARKED (the saga waits for an operator: the order stays PENDING); null while running.
+   */
+  static String terminalStatus(JsonNode order) {
+    String status = order.path("status").asText();
+    if (status.equals("COMPLETED") || status.equals("CANCELLED")) return status;
+    return order.path("sagaStatus").asText().equals("PARKED") ? "PARKED" : null;
   }
 
   /** Ends the order unless its end was already seen; true if this call ended it. */

@@ -100,9 +100,8 @@ final class OutcomeStream implements AutoCloseable {
   private static void dispatch(String data, Listener listener) {
     try {
       JsonNode outcome = MAPPER.readTree(data);
-      String status = outcome.path("status").asText();
-      if (outcome.path("sagaStatus").asText().equals("PARKED")) status = "PARKED";
-      listener.outcome(outcome.path("orderId").asText(), status);
+      String status = LoadRun.terminalStatus(outcome);
+      if (status != null) listener.outcome(outcome.path("orderId").asText(), status);
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable outcome event: " + data, e);
     }
