@@ -16,6 +16,8 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -32,11 +34,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The orchestrator: one sharded, event-sourced entity per saga, executing any
- * {@link SagaDefinition}. Each step's outcome is persisted before the saga acts on it; the
- * participant is called only after the event is stored, never from an event handler.
+ * {@link SagaDefinition}. Each step's outcome is persisted before the saga acts on it; a
+ * participant is called only after the outcome before it is stored, never from an event handler.
+ * The first step is called at the start, and the saga's first event is stored with its outcome.
  *
  * <p>After a crash or a rebalance the {@link SagaKeeper} wakes the sagas that were running, and
  * {@link RecoveryCompleted} re-sends the in-flight command with the same idempotency key. A running
@@ -69,9 +73,16 @@ public final class SagaEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Starts the saga; a repeat for a saga that exists is acknowledged and starts nothing. */
-  public record StartSaga(String definition, JsonNode data, String correlationId, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+  /**
+   * Starts the saga; a repeat for a saga that exists is acknowledged and starts nothing.
+   * {@code announced}: the starter has stored an event that a {@link SagaKeeper.Announcement}
+   * names, so the keeper starts the saga again should it be lost before its first event. Such a
+   * saga is acknowledged before anything is written, and stores its first event together with
+   * its first step's outcome: one write fewer. Without that, the first event is stored before
+   * the acknowledgement.
+   */
+  public record StartSaga(String definition, JsonNode data, String correlationId, boolean announced,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** From the {@link SagaKeeper}: arriving at a saga that is not in memory, it starts and resumes it. */
   public record Wake() implements Command {}
@@ -285,6 +296,9 @@ public final class SagaEntity
 
   private Object decodedData;
 
+  /** The first event of an announced saga running its first step: stored with that step's outcome. */
+  private SagaStarted unstoredStart;
+
   private SagaEntity(
       String sagaId,
       SagaDefinitions definitions,
@@ -316,6 +330,8 @@ public final class SagaEntity
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    // Registered first, so it wins over the handlers of a saga that was never started.
+    onStartedSaga(builder.forState(s -> s instanceof NotStarted && unstoredStart != null), s -> Saga.started(unstoredStart));
     builder.forStateType(NotStarted.class)
         .onCommand(StartSaga.class, this::onStart)
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
@@ -324,18 +340,24 @@ public final class SagaEntity
         .onCommand(ResumeSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
         .onCommand(PassivateIdle.class, c -> passivate())
         .onAnyCommand(c -> Effect().none().thenNoReply());
-    builder.forStateType(Saga.class)
-        .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
-        .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())))
-        .onCommand(AwaitSettled.class, this::onAwaitSettled)
-        .onCommand(CancelSaga.class, this::onCancel)
-        .onCommand(ResumeSaga.class, this::onResume)
-        .onCommand(StepResultReceived.class, this::onStepResult)
-        .onCommand(RetryDue.class, this::onRetryDue)
-        .onCommand(DeadlineReached.class, this::onDeadline)
-        .onCommand(Wake.class, (s, c) -> Effect().none().thenNoReply())
-        .onCommand(PassivateIdle.class, (s, c) -> s.status().isEnded() ? passivate() : Effect().none().thenNoReply());
+    onStartedSaga(builder.forStateType(Saga.class), s -> s);
     return builder.build();
+  }
+
+  /** The commands of a saga that runs or ran; {@code saga} reads the saga from the entity's state. */
+  private <S extends State> void onStartedSaga(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> handlers,
+      Function<S, Saga> saga) {
+    handlers
+        .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(saga.apply(s).summary())))
+        .onCommand(AwaitSettled.class, (s, c) -> onAwaitSettled(saga.apply(s), c))
+        .onCommand(CancelSaga.class, (s, c) -> onCancel(saga.apply(s), c))
+        .onCommand(ResumeSaga.class, (s, c) -> onResume(saga.apply(s), c))
+        .onCommand(StepResultReceived.class, (s, c) -> onStepResult(saga.apply(s), c))
+        .onCommand(RetryDue.class, (s, c) -> onRetryDue(saga.apply(s), c))
+        .onCommand(DeadlineReached.class, (s, c) -> onDeadline(saga.apply(s), c))
+        .onCommand(Wake.class, (s, c) -> Effect().none().thenNoReply())
+        .onCommand(PassivateIdle.class, (s, c) -> saga.apply(s).status().isEnded() ? passivate() : Effect().none().thenNoReply());
   }
 
   private ReplyEffect<Event, State> onStart(StartSaga command) {
@@ -347,14 +369,32 @@ public final class SagaEntity
     List<String> stepNames = definition.steps().stream().map(SagaStep::name).toList();
     var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
         command.correlationId(), Instant.now());
-    return Effect().persist(started)
-        .thenRun(state -> {
-          Saga saga = (Saga) state;
-          context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
-          startDeadlineTimer(saga);
-          dispatch(saga);
-        })
-        .thenReply(command.replyTo(), state -> StatusReply.ack());
+    timers.cancel(PASSIVATE_TIMER);
+    if (!command.announced()) {
+      return Effect().persist(started)
+          .thenRun(state -> run((Saga) state, definition))
+          .thenReply(command.replyTo(), state -> StatusReply.ack());
+    }
+    // Lost before its first write, the saga is started again by the keeper, through its starter.
+    unstoredStart = started;
+    run(Saga.started(started), definition);
+    return Effect().reply(command.replyTo(), StatusReply.ack());
+  }
+
+  private void run(Saga saga, SagaDefinition<?> definition) {
+    context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
+    startDeadlineTimer(saga);
+    dispatch(saga);
+  }
+
+  /** Persists {@code events}, preceded by the saga's {@link SagaStarted} if that is not stored yet. */
+  private EffectBuilder<Event, State> persist(Event... events) {
+    List<Event> all = new ArrayList<>(events.length + 1);
+    if (unstoredStart != null) all.add(unstoredStart);
+    all.addAll(List.of(events));
+    // Commands wait while the events are written; a failed write stops the entity and its starter's keeper restarts it.
+    unstoredStart = null;
+    return Effect().persist(all);
   }
 
   private ReplyEffect<Event, State> onAwaitSettled(Saga saga, AwaitSettled command) {
@@ -377,7 +417,7 @@ public final class SagaEntity
 
   private ReplyEffect<Event, State> onCancel(Saga saga, CancelSaga command) {
     return switch (saga.status()) {
-      case RUNNING -> Effect().persist(new CompensationStarted(command.reason(), Instant.now()))
+      case RUNNING -> persist(new CompensationStarted(command.reason(), Instant.now()))
           .thenRun(this::afterCompensationStarted)
           .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, ((Saga) s).status()));
       case COMPENSATING, PARKED -> Effect().reply(command.replyTo(), new ControlReply(ControlReply.Result.ACCEPTED, saga.status()));
@@ -389,7 +429,7 @@ public final class SagaEntity
     if (saga.status() != SagaStatus.PARKED) {
       return Effect().reply(command.replyTo(), new ControlReply(ControlReply.Result.CONFLICT, saga.status()));
     }
-    return Effect().persist(new SagaResumed(Instant.now()))
+    return persist(new SagaResumed(Instant.now()))
         .thenRun(state -> {
           context.getLog().info("saga {} [{}] resumed by operator", sagaId, saga.correlationId());
           dispatch((Saga) state);
@@ -399,7 +439,7 @@ public final class SagaEntity
 
   private ReplyEffect<Event, State> onDeadline(Saga saga, DeadlineReached command) {
     if (saga.status() != SagaStatus.RUNNING) return Effect().none().thenNoReply();
-    return Effect().persist(new CompensationStarted("deadline exceeded", Instant.now()))
+    return persist(new CompensationStarted("deadline exceeded", Instant.now()))
         .thenRun(this::afterCompensationStarted)
         .thenNoReply();
   }
@@ -428,15 +468,15 @@ public final class SagaEntity
     Instant now = Instant.now();
     if (result.outcome() instanceof StepOutcome.Succeeded) {
       if (saga.isLastStep()) {
-        return Effect().persist(new LastStepSucceeded(step, attempt, now))
+        return persist(new LastStepSucceeded(step, attempt, now))
             .thenRun(this::afterEnd)
             .thenNoReply();
       }
-      return Effect().persist(new StepSucceeded(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
+      return persist(new StepSucceeded(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
     }
     if (result.outcome() instanceof StepOutcome.Rejected rejected) {
       String reason = stepName + " rejected: " + rejected.reason();
-      return Effect().persist(List.of(new StepRejected(step, attempt, rejected.reason(), now), new CompensationStarted(reason, now)))
+      return persist(new StepRejected(step, attempt, rejected.reason(), now), new CompensationStarted(reason, now))
           .thenRun(this::afterCompensationStarted)
           .thenNoReply();
     }
@@ -445,11 +485,11 @@ public final class SagaEntity
     RetryPolicy retry = definitionOf(saga).step(step).retry();
     if (retry.exhaustedAfter(attempt)) {
       String reason = stepName + " failed after " + attempt + " attempts: " + error;
-      return Effect().persist(List.of(failed, new CompensationStarted(reason, now)))
+      return persist(failed, new CompensationStarted(reason, now))
           .thenRun(this::afterCompensationStarted)
           .thenNoReply();
     }
-    return Effect().persist(failed)
+    return persist(failed)
         .thenRun(state -> scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
         .thenNoReply();
   }
@@ -460,11 +500,11 @@ public final class SagaEntity
     Instant now = Instant.now();
     if (result.outcome() instanceof StepOutcome.Succeeded) {
       if (saga.stepToCompensateFrom(step - 1) < 0) {
-        return Effect().persist(List.of(new StepCompensated(step, attempt, now), new SagaCompensated(now)))
+        return persist(new StepCompensated(step, attempt, now), new SagaCompensated(now))
             .thenRun(this::afterEnd)
             .thenNoReply();
       }
-      return Effect().persist(new StepCompensated(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
+      return persist(new StepCompensated(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
     }
     // A compensation must be idempotent and always succeed eventually; a refusal is a failure too.
     String error = describe(result);
@@ -472,14 +512,14 @@ public final class SagaEntity
     RetryPolicy retry = definitionOf(saga).compensationRetry();
     if (retry.exhaustedAfter(attempt)) {
       String reason = "compensation of " + saga.current().name() + " failed " + attempt + " times: " + error;
-      return Effect().persist(List.of(failed, new SagaParked(reason, now)))
+      return persist(failed, new SagaParked(reason, now))
           .thenRun(state -> {
             context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
             announceSettlement((Saga) state);
           })
           .thenNoReply();
     }
-    return Effect().persist(failed)
+    return persist(failed)
         .thenRun(state -> scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
         .thenNoReply();
   }

@@ -85,7 +85,10 @@ public final class OrderEntity
 
   public record GetOrder(ActorRef<StatusReply<PlacedOrder>> replyTo) implements Command {}
 
-  /** Start this order's saga if the order is stored and the start is not confirmed; answers whether it is stored. */
+  /**
+   * Start this order's saga if the order is stored, even if its start was confirmed: a saga that
+   * confirmed is durable only with its first step's outcome. Answers whether the order is stored.
+   */
   public record EnsureSaga(ActorRef<OrderStored> replyTo) implements Command {}
 
   public record OrderStored(boolean stored) implements CborSerializable {}
@@ -189,7 +192,7 @@ public final class OrderEntity
       return Effect().noReply();
     });
     builder.forStateType(Placed.class).onCommand(EnsureSaga.class, (s, c) -> {
-      if (!sagaConfirmed) ensureSaga(s.placed(), false, null, 1);
+      ensureSaga(s.placed(), false, null, 1);
       return Effect().reply(c.replyTo(), new OrderStored(true));
     });
     builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
@@ -236,12 +239,15 @@ public final class OrderEntity
     return Effect().reply(answer.replyTo(), new Accepted(orderId, answer.created()));
   }
 
-  /** Starting a saga is idempotent: a saga that exists acknowledges and starts nothing. */
+  /**
+   * Starting a saga is idempotent: a saga that exists acknowledges and starts nothing. The saga is
+   * announced: {@code OrderPlaced} is stored and the keeper knows it ({@link #sagaAnnouncement}).
+   */
   private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) {
     CompletionStage<Done> started = ClusterSharding.get(context.getSystem())
         .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
         .askWithStatus(reply -> new SagaEntity.StartSaga(OrderSaga.NAME, SagaData.toTree(placed.order()),
-            placed.correlationId(), reply), askTimeout.dividedBy(2));
+            placed.correlationId(), true, reply), askTimeout.dividedBy(2));
     context.pipeToSelf(started, (done, error) -> new SagaStartAnswered(
         AskFailures.messageOf(error), created, replyTo, attempt));
   }

@@ -157,6 +157,46 @@ class NodeRestartTest {
   }
 
   /**
+   * The window in which an order's saga lives in memory only: it was acknowledged (and the order
+   * answered 202) before it stored anything, and it stores its first event with its first step's
+   * outcome. Here the charge is still on its way (a slow payment) when the node stops. The next
+   * node's keeper finds the order without a saga event and wakes the order, which starts the saga
+   * again: charged once, completed.
+   */
+  @Test
+  void restartsASagaLostBeforeItsFirstWrite() throws Exception {
+    try (DataDir dataDir = new DataDir("unstored")) {
+      String customer = Orders.uniqueId("c");
+      String sku = Orders.uniqueId("s");
+      String orderId = Orders.uniqueId("o");
+      String slowPayment = """
+          saga.faults.payment.latency-ms = 30000
+          saga.order-saga.payment.timeout = 60s
+          """;
+      JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), slowPayment))) {
+        ApiClient api = new ApiClient(first.httpPort(), first.adminToken());
+        Orders orders = new Orders(api);
+        orders.deposit(customer, 10_000);
+        orders.restock(sku, 10);
+        assertEquals(202, orders.place(orderId, customer, sku, 2, 1_000, "NL").status());
+        JsonNode saga = api.get("/sagas/" + orderId).json();
+        assertEquals("RUNNING", saga.get("status").asText());
+        assertEquals("RUNNING", saga.get("steps").get(0).get("status").asText());
+        assertEquals(0, rowsOf(journal, "Saga|" + orderId), "the saga has stored nothing yet");
+      }
+
+      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
+        Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId)));
+        ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
+        assertEquals("COMPLETED", api.get("/orders/" + orderId).text("status"));
+        assertEquals(8_000, new Orders(api).available(customer), "charged once");
+        assertEquals(8, new Orders(api).stock(sku), "reserved once");
+      }
+    }
+  }
+
+  /**
    * Semantic 8 without a restart: a saga whose actor is gone while the node runs (its node died,
    * its shard moved) makes no progress; the keeper notices and wakes it. The saga's first event
    * is written straight into the journal, so nothing but the keeper can start it.

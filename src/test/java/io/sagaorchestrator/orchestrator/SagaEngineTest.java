@@ -96,7 +96,7 @@ class SagaEngineTest {
   private static String start(String definition) {
     String sagaId = "trip-" + UUID.randomUUID();
     ClusterSharding.get(testKit.system()).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-        .<akka.Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition, SagaData.toTree(new Trip(sagaId, "ada")), "corr-" + sagaId, replyTo),
+        .<akka.Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition, SagaData.toTree(new Trip(sagaId, "ada")), "corr-" + sagaId, false, replyTo),
             Duration.ofSeconds(10))
         .toCompletableFuture().join();
     return sagaId;
