@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.infra.audit.AuditClient;
 import io.sagaorchestrator.infra.config.JvmRuntime;
+import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -222,7 +223,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "measuring the journal's raw write limit (%s, plain JDBC, %.0f s per mode) …%n", journal, limitSeconds);
     out.flush();
     JournalLimit.Result limit = journal.equals("h2")
-        ? JournalLimit.measureH2(each, LIMIT_PARALLEL_WRITERS)
+        ? JournalLimit.measureH2(NodeConfig.load(), each, LIMIT_PARALLEL_WRITERS)
         : JournalLimit.measurePostgres(postgresServer(), each, LIMIT_PARALLEL_WRITERS);
     out.printf(Locale.ROOT, "  single-row commits %,.0f rows/s, batched (%d rows/commit) %,.0f rows/s, %d writers single-row %,.0f rows/s%n",
         limit.singleRow(), JournalLimit.BATCH_ROWS, limit.batched(), limit.parallelWriters(), limit.parallelSingleRow());

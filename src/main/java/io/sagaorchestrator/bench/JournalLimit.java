@@ -1,5 +1,7 @@
 package io.sagaorchestrator.bench;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,11 +50,12 @@ final class JournalLimit {
     new SplittableRandom(7).nextBytes(payload);
   }
 
-  /** Measures on a fresh H2 file (removed afterwards), with the URL options the node's journal uses. */
-  static Result measureH2(Duration each, int parallelWriters) throws Exception {
+  /** Measures on a fresh H2 file (removed afterwards), with the URL options a node's journal uses (configured as for {@code node}). */
+  static Result measureH2(Config node, Duration each, int parallelWriters) throws Exception {
     Path dir = Files.createTempDirectory("saga-bench-limit-");
     try {
-      String url = JournalConfig.h2Url(dir.resolve("limit"));
+      String url = JournalConfig.from(ConfigFactory.parseMap(Map.of("saga.journal", "h2", "saga.data-dir", dir.toString()))
+          .withFallback(node)).url();
       return new JournalLimit(new JournalConfig(JournalConfig.Kind.H2, url, "sa", "", parallelWriters), each, parallelWriters)
           .measure("h2");
     } finally {
