@@ -91,9 +91,7 @@ sealed interface BenchTarget extends AutoCloseable {
         overrides.put("saga.db.password", postgresServer.password());
       }
       try {
-        Config config = NodeConfig.withLayers(ConfigFactory.parseMap(overrides)
-            .withFallback(ConfigFactory.systemProperties())
-            .withFallback(localConfigFile()));
+        Config config = NodeConfig.load(ConfigFactory.parseMap(overrides));
         JournalConfig journal = JournalConfig.from(config);
         SagaNode node = SagaNode.start(config);
         String where = journal.kind() == JournalConfig.Kind.H2
@@ -110,12 +108,6 @@ sealed interface BenchTarget extends AutoCloseable {
     }
 
     /** The same file a node started from the command line would read: -Dconfig.file, else ./conf/application.conf. */
-    private static Config localConfigFile() {
-      String explicit = System.getProperty("config.file");
-      Path path = explicit != null ? Path.of(explicit) : Path.of("conf", "application.conf");
-      return Files.isRegularFile(path) ? ConfigFactory.parseFile(path.toFile()) : ConfigFactory.empty();
-    }
-
     JournalConfig journal() {
       return journal;
     }

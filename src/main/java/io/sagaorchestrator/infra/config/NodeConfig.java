@@ -21,6 +21,11 @@ public final class NodeConfig {
 
   /** The configuration a node started from the command line runs with. */
   public static Config load() {
+    return load(ConfigFactory.empty());
+  }
+
+  /** As {@link #load()}, with {@code overrides} above everything else. */
+  public static Config load(Config overrides) {
     String explicit = System.getProperty("config.file");
     Config file = ConfigFactory.empty();
     if (explicit != null) {
@@ -30,7 +35,7 @@ public final class NodeConfig {
     } else if (Files.isRegularFile(LOCAL_CONFIG)) {
       file = ConfigFactory.parseFile(LOCAL_CONFIG.toFile());
     }
-    return withLayers(ConfigFactory.systemProperties().withFallback(file));
+    return withLayers(overrides.withFallback(ConfigFactory.systemProperties()).withFallback(file));
   }
 
   /** {@code overrides} on top of the packed defaults, resolved, with the journal wired in. */
