@@ -383,6 +383,7 @@ public final class BenchCommand implements Callable<Integer> {
         load.windowSeconds(),
         load.terminalInWindow(),
         BenchReport.Latency.of(load.latencyMicros()),
+        BenchReport.Latency.byStatus(load.latencyMicrosByStatus()),
         BenchReport.Accept.of(load.acceptMicros()),
         eventsPerSecond,
         eventsPerSaga,

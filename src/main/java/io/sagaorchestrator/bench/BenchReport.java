@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /** The bench's result: {@code report.json}, the chart {@code report.svg}, and the summary table. */
@@ -24,6 +25,7 @@ record BenchReport(
     double measuredWindowSeconds,
     long measuredSagas,
     Latency latencyMs,
+    Map<String, Latency> latencyMsByStatus,
     Accept acceptLatencyMs,
     Double journalEventsPerSecond,
     Double journalEventsPerSaga,
@@ -42,6 +44,12 @@ record BenchReport(
     static Latency of(Histogram micros) {
       return new Latency(ms(micros, 50), ms(micros, 95), ms(micros, 99), micros.getTotalCount() == 0 ? 0 : micros.getMaxValue() / 1000.0,
           micros.getTotalCount() == 0 ? 0 : micros.getMean() / 1000.0);
+    }
+
+    static Map<String, Latency> byStatus(Map<String, Histogram> micros) {
+      Map<String, Latency> latencies = new TreeMap<>();
+      micros.forEach((status, histogram) -> latencies.put(status, of(histogram)));
+      return latencies;
     }
   }
 
@@ -83,6 +91,8 @@ record BenchReport(
         sagasPerSecond, measuredSagas, measuredWindowSeconds, setup.warmup()));
     row(text, "latency place→terminal", String.format(Locale.ROOT, "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms",
         latencyMs.p50(), latencyMs.p95(), latencyMs.p99(), latencyMs.max()));
+    latencyMsByStatus.forEach((status, latency) -> row(text, "  of " + status, String.format(Locale.ROOT,
+        "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms", latency.p50(), latency.p95(), latency.p99(), latency.max())));
     row(text, "HTTP accept latency", String.format(Locale.ROOT, "p50 %,.1f ms  p99 %,.1f ms  max %,.0f ms",
         acceptLatencyMs.p50(), acceptLatencyMs.p99(), acceptLatencyMs.max()));
     row(text, "outcomes", outcomeText());

@@ -72,6 +72,7 @@ final class LoadRun {
       double runSeconds,
       double windowStartSeconds,
       Histogram latencyMicros,
+      Map<String, Histogram> latencyMicrosByStatus,
       Histogram acceptMicros,
       List<Tick> timeline,
       OptionalLong journalRowsAtWindowStart,
@@ -89,6 +90,8 @@ final class LoadRun {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
   private final CountDownLatch finished;
   private final ConcurrentHistogram latency = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+  /** The measured latencies again, by terminal status: a compensated saga takes more steps than a completed one. */
+  private final Map<String, ConcurrentHistogram> latencyByStatus = new ConcurrentHashMap<>();
   private final ConcurrentHistogram accept = new ConcurrentHistogram(HIGHEST_MICROS, 3);
   private final Recorder perSecond = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder placed = new LongAdder();
@@ -188,7 +191,7 @@ final class LoadRun {
     outcomes.forEach((status, count) -> outcomeCounts.put(status, count.sum()));
     return new Result(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
         httpErrors.sum(), follows.sum(), streamed.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
-        (windowStartNanos - startNanos) / 1e9, latency, accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
+        (windowStartNanos - startNanos) / 1e9, latency, new TreeMap<>(latencyByStatus), accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
         (cpuAtEnd - cpuAtWindowStart) / 1e9);
   }
 
@@ -356,7 +359,10 @@ final class LoadRun {
     if (terminalStatus) {
       long micros = Math.min(HIGHEST_MICROS, (now - order.startNanos) / 1000);
       perSecond.recordValue(micros);
-      if (order.measured) latency.recordValue(micros);
+      if (order.measured) {
+        latency.recordValue(micros);
+        latencyByStatus.computeIfAbsent(outcome, k -> new ConcurrentHistogram(HIGHEST_MICROS, 3)).recordValue(micros);
+      }
       terminal.increment();
       lastTerminalNanos.set(now);
       String expected = plan.compensating(order.index) ? "CANCELLED" : "COMPLETED";

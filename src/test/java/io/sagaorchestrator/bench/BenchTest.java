@@ -32,6 +32,9 @@ class BenchTest {
     assertTrue(report.get("audit").get("ok").asBoolean(), report.get("audit").toString());
     assertTrue(report.get("sagasPerSecond").asDouble() > 0, output.toString());
     assertTrue(report.get("latencyMs").get("p99").asDouble() > 0, report.get("latencyMs").toString());
+    for (String status : new String[] {"COMPLETED", "CANCELLED"}) {
+      assertTrue(report.get("latencyMsByStatus").path(status).path("p99").asDouble() > 0, report.get("latencyMsByStatus").toString());
+    }
     assertTrue(report.get("acceptLatencyMs").get("p50").asDouble() > 0, report.get("acceptLatencyMs").toString());
     assertTrue(report.get("journalEventsPerSecond").asDouble() > 0, output.toString());
     assertTrue(report.get("journalLimitEventsPerSecond").get("singleRow").asDouble() > 0, output.toString());
