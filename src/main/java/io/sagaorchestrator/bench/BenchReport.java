@@ -46,6 +46,10 @@ record BenchReport(
           micros.getTotalCount() == 0 ? 0 : micros.getMean() / 1000.0);
     }
 
+    String describe() {
+      return String.format(Locale.ROOT, "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms", p50, p95, p99, max);
+    }
+
     static Map<String, Latency> byStatus(Map<String, Histogram> micros) {
       Map<String, Latency> latencies = new TreeMap<>();
       micros.forEach((status, histogram) -> latencies.put(status, of(histogram)));
@@ -89,10 +93,8 @@ record BenchReport(
     StringBuilder text = new StringBuilder();
     row(text, "sagas/s (measured window)", String.format(Locale.ROOT, "%,.0f  (%,d sagas in %.1f s, after %,d warm-up orders)",
         sagasPerSecond, measuredSagas, measuredWindowSeconds, setup.warmup()));
-    row(text, "latency place→terminal", String.format(Locale.ROOT, "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms",
-        latencyMs.p50(), latencyMs.p95(), latencyMs.p99(), latencyMs.max()));
-    latencyMsByStatus.forEach((status, latency) -> row(text, "  of " + status, String.format(Locale.ROOT,
-        "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms", latency.p50(), latency.p95(), latency.p99(), latency.max())));
+    row(text, "latency place→terminal", latencyMs.describe());
+    latencyMsByStatus.forEach((status, latency) -> row(text, "  of " + status, latency.describe()));
     row(text, "HTTP accept latency", String.format(Locale.ROOT, "p50 %,.1f ms  p99 %,.1f ms  max %,.0f ms",
         acceptLatencyMs.p50(), acceptLatencyMs.p99(), acceptLatencyMs.max()));
     row(text, "outcomes", outcomeText());

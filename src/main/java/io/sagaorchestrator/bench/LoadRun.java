@@ -191,7 +191,7 @@ final class LoadRun {
     outcomes.forEach((status, count) -> outcomeCounts.put(status, count.sum()));
     return new Result(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
         httpErrors.sum(), follows.sum(), streamed.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
-        (windowStartNanos - startNanos) / 1e9, latency, new TreeMap<>(latencyByStatus), accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
+        (windowStartNanos - startNanos) / 1e9, latency, Map.copyOf(latencyByStatus), accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
         (cpuAtEnd - cpuAtWindowStart) / 1e9);
   }
 
