@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +89,7 @@ final class LoadRun {
   private final Supplier<OptionalLong> journalRows;
 
   private final Semaphore inFlight;
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer"));
+  private final ScheduledThreadPoolExecutor timers = followTimers();
   private final CountDownLatch finished;
   private final ConcurrentHistogram latency = new ConcurrentHistogram(HIGHEST_MICROS, 3);
   /** The measured latencies again, by terminal status: a compensated saga takes more steps than a completed one. */
@@ -128,6 +130,16 @@ final class LoadRun {
     this.finished = new CountDownLatch(plan.size());
   }
 
+  /**
+   * A follow-up timer is cancelled when its order ends; removed at once, so the timer and its order
+   * do not stay reachable for {@link #STREAM_PATIENCE} (the client shares the node's heap in a run).
+   */
+  private static ScheduledThreadPoolExecutor followTimers() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("bench-timer"));
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
   static ThreadFactory daemon(String name) {
     return runnable -> {
       Thread thread = new Thread(runnable, name);
@@ -144,6 +156,7 @@ final class LoadRun {
     final boolean measured;
     long startNanos;
     volatile boolean accepted;
+    volatile ScheduledFuture<?> followTimer;
 
     Tracked(int index) {
       this.index = index;
@@ -297,7 +310,8 @@ final class LoadRun {
   /** Long polls for an order the streams have not shown ended in time. */
   private void followLater(Tracked order) {
     try {
-      timers.schedule(() -> follow(order), STREAM_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      order.followTimer = timers.schedule(() -> follow(order), STREAM_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      if (!open.containsKey(order.orderId)) order.followTimer.cancel(false);
     } catch (RejectedExecutionException e) {
       // The run is over (gave up waiting).
     }
@@ -348,6 +362,8 @@ final class LoadRun {
   /** Ends the order unless its end was already seen; true if this call ended it. */
   private boolean finish(Tracked order, String outcome) {
     if (!open.remove(order.orderId, order)) return false;
+    ScheduledFuture<?> followTimer = order.followTimer;
+    if (followTimer != null) followTimer.cancel(false);
     end(order, outcome);
     return true;
   }
