@@ -549,14 +549,18 @@ public final class SagaEntity
     announceSettlement(saga);
   }
 
-  /** Tells the participants of every step that was tried that this saga is over. */
+  /**
+   * Tells the participants of every step that was tried that this saga is over. Every attempt
+   * was sent before now, so none has a deadline later than now plus the step's timeout.
+   */
   private void settle(Saga saga) {
     SagaDefinition<Object> definition = definitionOf(saga);
+    Instant now = Instant.now();
     for (int i = 0; i < definition.steps().size(); i++) {
       SagaStep<Object> step = definition.step(i);
       if (step.settlement() == null || saga.steps().get(i).status() == StepStatus.PENDING) continue;
       try {
-        step.settlement().settled(data(saga, definition), StepContext.idempotencyKey(sagaId, step.name()));
+        step.settlement().settled(data(saga, definition), StepContext.idempotencyKey(sagaId, step.name()), now.plus(step.timeout()));
       } catch (RuntimeException e) {
         context.getLog().warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
       }

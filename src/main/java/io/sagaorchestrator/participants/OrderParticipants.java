@@ -42,7 +42,8 @@ public final class OrderParticipants {
   }
 
   public StepSettlement<OrderData> forgetCharge() {
-    return (order, key) -> sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId()).tell(new PaymentAccount.Forget(key));
+    return (order, key, actionsNotAfter) ->
+        sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId()).tell(new PaymentAccount.Forget(key, actionsNotAfter));
   }
 
   public StepAction<OrderData> refund() {
@@ -67,8 +68,8 @@ public final class OrderParticipants {
   }
 
   public StepSettlement<OrderData> forgetReservations() {
-    return (order, key) -> order.quantitiesBySku().keySet().forEach(sku ->
-        sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku).tell(new InventoryItem.Forget(key)));
+    return (order, key, actionsNotAfter) -> order.quantitiesBySku().keySet().forEach(sku ->
+        sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku).tell(new InventoryItem.Forget(key, actionsNotAfter)));
   }
 
   public StepAction<OrderData> scheduleShipment() {

@@ -2,6 +2,7 @@ package io.sagaorchestrator.participants;
 
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +10,10 @@ import java.util.function.Predicate;
 
 /**
  * Idempotency keys a participant may forget: their saga has ended and said so, so nothing new
- * will come under them, and the grace period has passed. Every action carries a deadline and is
- * refused after it, so the grace only has to cover clock differences between nodes; after it, a
- * late duplicate of an action is refused for its age instead of being recognised by its record.
+ * will come under them, and the deadline of their last action plus the grace period has passed.
+ * Every action carries that deadline and is refused after it, so the grace only has to cover
+ * clock differences between nodes; after it, a late duplicate of an action is refused for its
+ * age instead of being recognised by its record.
  *
  * <p>Held in the actor, not in its persistent state: a notice lost in a crash only leaves its
  * record in place. While keys wait, {@code due} is sent to the participant every second; it
@@ -34,8 +36,12 @@ public final class RecordRetention<C> {
     this.dueMessage = dueMessage;
   }
 
-  public void forgetLater(String key) {
-    pending.addLast(new Pending(key, System.nanoTime() + grace.toNanos()));
+  /** {@code actionsNotAfter}: no action under {@code key} may be applied after it; null means none may now. */
+  public void forgetLater(String key, Instant actionsNotAfter) {
+    Duration untilDeadline = actionsNotAfter == null ? Duration.ZERO : Duration.between(Instant.now(), actionsNotAfter);
+    long delayNanos = (untilDeadline.isNegative() ? Duration.ZERO : untilDeadline).plus(grace).toNanos();
+    // Forgetting later than due is safe, so a key behind a later one in the queue may just wait for it.
+    pending.addLast(new Pending(key, System.nanoTime() + delayNanos));
     if (!timers.isTimerActive(TIMER)) timers.startTimerWithFixedDelay(TIMER, dueMessage, CHECK_EVERY);
   }
 

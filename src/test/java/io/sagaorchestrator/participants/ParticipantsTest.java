@@ -108,7 +108,7 @@ class ParticipantsTest {
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
     account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-7", 400, "o-7:payment", SOON, replyTo));
     account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-8", 100, "o-8:payment", SOON, replyTo));
-    account.runCommand(new PaymentAccount.Forget("o-7:payment"));
+    account.runCommand(new PaymentAccount.Forget("o-7:payment", Instant.now()));
     Eventually.within(Duration.ofSeconds(5), () -> assertEquals(Set.of("o-8:payment"), account.getState().byKey().keySet()));
     assertEquals(500, account.getState().availableCents());
     var restarted = account.restart();
@@ -122,9 +122,21 @@ class ParticipantsTest {
         testKit.system(), InventoryItem.create("s-9", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-9", 2, "o-9:inventory", SOON, replyTo));
-    item.runCommand(new InventoryItem.Forget("o-9:inventory"));
+    item.runCommand(new InventoryItem.Forget("o-9:inventory", Instant.now()));
     Eventually.within(Duration.ofSeconds(5), () -> assertTrue(item.getState().byKey().isEmpty()));
     assertEquals(3, item.getState().available());
+  }
+
+  @Test
+  void keepsARecordUntilTheDeadlineOfItsActionsHasPassed() {
+    var account = account();
+    account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
+    Instant actionsNotAfter = Instant.now().plusMillis(1_500);
+    account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-10", 400, "o-10:payment", actionsNotAfter, replyTo));
+    account.runCommand(new PaymentAccount.Forget("o-10:payment", actionsNotAfter));
+    Eventually.within(Duration.ofSeconds(5), () -> assertTrue(account.getState().byKey().isEmpty()));
+    // A late repeat of the charge could still arrive until its deadline: its record must answer it until then.
+    assertTrue(Instant.now().isAfter(actionsNotAfter.plus(FORGET_AFTER)), "forgotten before the deadline and grace had passed");
   }
 
   @Test

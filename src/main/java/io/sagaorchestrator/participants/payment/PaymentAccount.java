@@ -58,8 +58,12 @@ public final class PaymentAccount
 
   public record GetAccount(ActorRef<AccountView> replyTo) implements Command {}
 
-  /** The saga owning this key has ended: the record may go once the grace period has passed. */
-  public record Forget(String idempotencyKey) implements Command {}
+  /**
+   * The saga owning this key has ended and none of its commands may be applied after
+   * {@code actionsNotAfter}: the record may go once that and the grace period have passed.
+   * Null (a notice from an older node) counts as now.
+   */
+  public record Forget(String idempotencyKey, Instant actionsNotAfter) implements Command {}
 
   private enum ForgetDue implements Command { INSTANCE }
 
@@ -195,7 +199,7 @@ public final class PaymentAccount
   }
 
   private ReplyEffect<Event, State> onForget(Forget command) {
-    retention.forgetLater(command.idempotencyKey());
+    retention.forgetLater(command.idempotencyKey(), command.actionsNotAfter());
     return Effect().noReply();
   }
 
