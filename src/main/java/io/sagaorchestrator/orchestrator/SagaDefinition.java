@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A named, versioned business process over the saga's own data type: steps run top to bottom,
@@ -62,14 +63,23 @@ public record SagaDefinition<D>(
     }
 
     public Builder<D> step(String stepName, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
-      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout, null));
+      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout, null, false));
       return this;
     }
 
     /** Once the saga has ended, the last step added tells its participant with {@code notice}. */
     public Builder<D> settledBy(StepSettlement<D> notice) {
-      if (steps.isEmpty()) throw new IllegalStateException("settledBy follows a step");
-      steps.set(steps.size() - 1, steps.get(steps.size() - 1).settledBy(notice));
+      return changeLastStep("settledBy", step -> step.settledBy(notice));
+    }
+
+    /** The last step added applies nothing when it rejects: a rejection is not compensated (see {@link SagaStep}). */
+    public Builder<D> rejectionAppliesNothing() {
+      return changeLastStep("rejectionAppliesNothing", SagaStep::withRejectionApplyingNothing);
+    }
+
+    private Builder<D> changeLastStep(String what, UnaryOperator<SagaStep<D>> change) {
+      if (steps.isEmpty()) throw new IllegalStateException(what + " follows a step");
+      steps.set(steps.size() - 1, change.apply(steps.get(steps.size() - 1)));
       return this;
     }
 

@@ -168,6 +168,14 @@ public final class SagaEntity
 
   public record StepRejected(int step, int attempt, String reason, Instant at) implements Event {}
 
+  /**
+   * A rejection from a step whose rejection applies nothing ({@link SagaStep#rejectionAppliesNothing()}),
+   * and with it the start of compensation from the step before: one journal row where
+   * {@link StepRejected} and {@link CompensationStarted} were two, and the rejected step itself
+   * is not compensated. The history shows those two.
+   */
+  public record StepRefused(int step, int attempt, String reason, Instant at) implements Event {}
+
   public record CompensationStarted(String reason, Instant at) implements Event {}
 
   public record StepCompensated(int step, int attempt, Instant at) implements Event {}
@@ -475,6 +483,13 @@ public final class SagaEntity
       return persist(new StepSucceeded(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
     }
     if (result.outcome() instanceof StepOutcome.Rejected rejected) {
+      if (definitionOf(saga).step(step).rejectionAppliesNothing()) {
+        var refused = new StepRefused(step, attempt, rejected.reason(), now);
+        if (saga.stepToCompensateFrom(step - 1) < 0) {
+          return persist(refused, new SagaCompensated(now)).thenRun(this::afterEnd).thenNoReply();
+        }
+        return persist(refused).thenRun(this::afterCompensationStarted).thenNoReply();
+      }
       String reason = stepName + " rejected: " + rejected.reason();
       return persist(new StepRejected(step, attempt, rejected.reason(), now), new CompensationStarted(reason, now))
           .thenRun(this::afterCompensationStarted)
@@ -666,17 +681,13 @@ public final class SagaEntity
           return s.withStep(e.step(), new StepView(step.name(), step.status(), e.attempt(), e.error(), 0))
               .record(e, step.name(), "attempt " + e.attempt() + ": " + e.error());
         })
-        .onEvent(StepRejected.class, (s, e) -> {
-          StepView step = s.steps().get(e.step());
-          return s.withStep(e.step(), new StepView(step.name(), StepStatus.REJECTED, e.attempt(), e.reason(), 0))
-              .record(e, step.name(), e.reason());
+        .onEvent(StepRejected.class, SagaEntity::stepRejected)
+        .onEvent(StepRefused.class, (s, e) -> {
+          String reason = s.steps().get(e.step()).name() + " rejected: " + e.reason();
+          return compensationStarted(stepRejected(s, new StepRejected(e.step(), e.attempt(), e.reason(), e.at())),
+              new CompensationStarted(reason, e.at()), e.step() - 1);
         })
-        .onEvent(CompensationStarted.class, (s, e) -> {
-          int first = s.stepToCompensateFrom(s.currentStep());
-          return s.withStep(first, s.steps().get(first).with(StepStatus.COMPENSATING))
-              .with(SagaStatus.COMPENSATING, first, 0, e.reason(), null)
-              .record(e, null, e.reason());
-        })
+        .onEvent(CompensationStarted.class, (s, e) -> compensationStarted(s, e, s.currentStep()))
         .onEvent(StepCompensated.class, (s, e) -> {
           StepView step = s.steps().get(e.step());
           Saga next = s.withStep(e.step(), new StepView(step.name(), StepStatus.COMPENSATED, step.attempts(), step.lastError(), e.attempt()));
@@ -711,6 +722,19 @@ public final class SagaEntity
           .with(SagaStatus.RUNNING, e.step() + 1, 0, null, null);
     }
     return next.record(e, done.name(), "attempt " + e.attempt());
+  }
+
+  private static Saga stepRejected(Saga s, StepRejected e) {
+    StepView step = s.steps().get(e.step());
+    return s.withStep(e.step(), new StepView(step.name(), StepStatus.REJECTED, e.attempt(), e.reason(), 0))
+        .record(e, step.name(), e.reason());
+  }
+
+  /** Compensation starts at the highest step at or below {@code from} that may have applied; with none, nothing is left to undo. */
+  private static Saga compensationStarted(Saga s, CompensationStarted e, int from) {
+    int first = s.stepToCompensateFrom(from);
+    Saga next = first < 0 ? s : s.withStep(first, s.steps().get(first).with(StepStatus.COMPENSATING));
+    return next.with(SagaStatus.COMPENSATING, first < 0 ? s.currentStep() : first, 0, e.reason(), null).record(e, null, e.reason());
   }
 
   private static Saga completed(Saga s, SagaCompleted e) {

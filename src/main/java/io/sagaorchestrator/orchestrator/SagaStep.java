@@ -5,10 +5,19 @@ import java.util.Objects;
 
 /**
  * One step of a saga: the action, what undoes it, and how hard to try; {@code settlement}, when
- * present, is told once the saga has ended.
+ * present, is told once the saga has ended. {@code rejectionAppliesNothing}: the step's
+ * participant applies nothing when it rejects, so a rejected step is not compensated (a step that
+ * failed or timed out still is). Not for a step that asks several participants, some of which may
+ * have applied before another rejected.
  */
 public record SagaStep<D>(
-    String name, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout, StepSettlement<D> settlement) {
+    String name,
+    StepAction<D> action,
+    StepAction<D> compensation,
+    RetryPolicy retry,
+    Duration timeout,
+    StepSettlement<D> settlement,
+    boolean rejectionAppliesNothing) {
 
   public SagaStep {
     Objects.requireNonNull(name, "name");
@@ -21,6 +30,10 @@ public record SagaStep<D>(
   }
 
   public SagaStep<D> settledBy(StepSettlement<D> notice) {
-    return new SagaStep<>(name, action, compensation, retry, timeout, notice);
+    return new SagaStep<>(name, action, compensation, retry, timeout, notice, rejectionAppliesNothing);
+  }
+
+  public SagaStep<D> withRejectionApplyingNothing() {
+    return new SagaStep<>(name, action, compensation, retry, timeout, settlement, true);
   }
 }

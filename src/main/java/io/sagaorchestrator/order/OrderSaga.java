@@ -6,7 +6,11 @@ import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.participants.OrderParticipants;
 import java.time.Duration;
 
-/** The order saga: payment → inventory → shipping, compensated in reverse. */
+/**
+ * The order saga: payment → inventory → shipping, compensated in reverse. A rejected charge or
+ * shipment applied nothing (one account, one shipment); a rejected reservation may have reserved
+ * some of the order's SKUs before another refused, so it is released.
+ */
 public final class OrderSaga {
   public static final String NAME = "order";
   public static final int VERSION = 1;
@@ -23,11 +27,13 @@ public final class OrderSaga {
         .step(OrderParticipants.PAYMENT, participants.charge(), participants.refund(),
             policies.payment().retry(), policies.payment().timeout())
         .settledBy(participants.forgetCharge())
+        .rejectionAppliesNothing()
         .step(OrderParticipants.INVENTORY, participants.reserveStock(), participants.releaseStock(),
             policies.inventory().retry(), policies.inventory().timeout())
         .settledBy(participants.forgetReservations())
         .step(OrderParticipants.SHIPPING, participants.scheduleShipment(), participants.cancelShipment(),
             policies.shipping().retry(), policies.shipping().timeout())
+        .rejectionAppliesNothing()
         .compensationRetry(policies.compensation())
         .deadline(policies.deadline())
         .build();

@@ -16,6 +16,7 @@ import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.pattern.StatusReply;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.testsupport.DataDir;
@@ -52,6 +53,8 @@ class SagaEngineTest {
   private static DataDir dataDir;
   private static ActorTestKit testKit;
   private static ActorRef<SagaOutcomes.Command> outcomes;
+  private static SagaDefinitions definitions;
+  private static final SagaEntity.EngineSettings ENGINE = new SagaEntity.EngineSettings(Duration.ofSeconds(1));
 
   private static StepAction<Trip> recorded(String step, boolean compensation) {
     return (trip, context) -> {
@@ -62,13 +65,20 @@ class SagaEngineTest {
   }
 
   private static SagaDefinition<Trip> trip(String name, Duration stepTimeout, Duration deadline) {
+    return tripBuilder(name, stepTimeout, deadline, false).build();
+  }
+
+  /** {@code firm}: both participants apply nothing when they reject. */
+  private static SagaDefinition.Builder<Trip> tripBuilder(String name, Duration stepTimeout, Duration deadline, boolean firm) {
     RetryPolicy twice = RetryPolicy.exponential(2, Duration.ofMillis(20), Duration.ofMillis(40), 0.0);
-    return SagaDefinition.builder(name, 1, Trip.class)
-        .step("hotel", recorded("hotel", false), recorded("hotel", true), twice, stepTimeout)
-        .step("flight", recorded("flight", false), recorded("flight", true), twice, stepTimeout)
+    var builder = SagaDefinition.builder(name, 1, Trip.class)
+        .step("hotel", recorded("hotel", false), recorded("hotel", true), twice, stepTimeout);
+    if (firm) builder.rejectionAppliesNothing();
+    builder.step("flight", recorded("flight", false), recorded("flight", true), twice, stepTimeout);
+    if (firm) builder.rejectionAppliesNothing();
+    return builder
         .compensationRetry(RetryPolicy.exponential(3, Duration.ofMillis(20), Duration.ofMillis(40), 0.0))
-        .deadline(deadline)
-        .build();
+        .deadline(deadline);
   }
 
   @BeforeAll
@@ -80,11 +90,12 @@ class SagaEngineTest {
     testKit = ActorTestKit.create("engine", config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    SagaDefinitions definitions = new SagaDefinitions()
+    definitions = new SagaDefinitions()
         .register(trip("trip", Duration.ofMillis(300), Duration.ofMinutes(1)))
-        .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)));
+        .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)))
+        .register(tripBuilder("firm-trip", Duration.ofMillis(300), Duration.ofMinutes(1), true).build());
     outcomes = SagaOutcomes.start(testKit.system());
-    SagaEntity.init(testKit.system(), definitions, new SagaEntity.EngineSettings(Duration.ofSeconds(1)), outcomes);
+    SagaEntity.init(testKit.system(), definitions, ENGINE, outcomes);
   }
 
   @AfterAll
@@ -119,7 +130,22 @@ class SagaEngineTest {
   }
 
   private static List<String> history(String sagaId) {
-    return summary(sagaId).history().stream().map(h -> h.type() + (h.step() == null ? "" : ":" + h.step())).toList();
+    return historyTypes(summary(sagaId));
+  }
+
+  private static List<String> historyTypes(SagaEntity.Summary summary) {
+    return summary.history().stream().map(h -> h.type() + (h.step() == null ? "" : ":" + h.step())).toList();
+  }
+
+  /** The saga as a new incarnation reads it back from the journal. */
+  private static SagaEntity.Summary replayed(String sagaId) {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    TestProbe<StatusReply<SagaEntity.Summary>> reader = testKit.createTestProbe();
+    var incarnation = testKit.spawn(SagaEntity.create(sagaId, definitions, ENGINE, outcomes, shard.getRef()));
+    incarnation.tell(new SagaEntity.GetSaga(reader.getRef()));
+    SagaEntity.Summary summary = reader.receiveMessage(Duration.ofSeconds(10)).getValue();
+    testKit.stop(incarnation);
+    return summary;
   }
 
   @Test
@@ -178,6 +204,41 @@ class SagaEngineTest {
     undoHotel.answer().complete(StepOutcome.succeeded());
     awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
     assertEquals("flight rejected: no seats", summary(sagaId).reason());
+  }
+
+  @Test
+  void compensatesOnlyTheStepsBelowARejectionThatAppliesNothing() throws Exception {
+    calls.clear();
+    String sagaId = start("firm-trip");
+    nextCall().answer().complete(StepOutcome.succeeded());
+    nextCall().answer().complete(new StepOutcome.Rejected("no seats"));
+    Call undoHotel = nextCall();
+    assertTrue(undoHotel.compensation());
+    assertEquals("hotel", undoHotel.step(), "the rejected flight is not compensated");
+    undoHotel.answer().complete(StepOutcome.succeeded());
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
+    List<String> expected = List.of("SagaStarted", "StepSucceeded:hotel", "StepRejected:flight", "CompensationStarted",
+        "StepCompensated:hotel", "SagaCompensated");
+    assertEquals(expected, history(sagaId));
+    assertEquals("flight rejected: no seats", summary(sagaId).reason());
+    SagaEntity.Summary replayed = replayed(sagaId);
+    assertEquals(expected, historyTypes(replayed));
+    assertEquals(SagaEntity.StepStatus.REJECTED, replayed.steps().get(1).status());
+  }
+
+  @Test
+  void endsAtOnceWhenTheFirstStepRejectsAndAppliesNothing() throws Exception {
+    calls.clear();
+    String sagaId = start("firm-trip");
+    nextCall().answer().complete(new StepOutcome.Rejected("fully booked"));
+    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
+    assertTrue(calls.isEmpty(), "nothing to compensate, so no call: " + calls);
+    List<String> expected = List.of("SagaStarted", "StepRejected:hotel", "CompensationStarted", "SagaCompensated");
+    assertEquals(expected, history(sagaId));
+    SagaEntity.Summary replayed = replayed(sagaId);
+    assertEquals(expected, historyTypes(replayed));
+    assertEquals(SagaEntity.SagaStatus.COMPENSATED, replayed.status());
+    assertEquals("hotel rejected: fully booked", replayed.reason());
   }
 
   @Test

@@ -162,7 +162,8 @@ final class AuditLedger {
       facts.sagaStatus = SagaStatus.RUNNING;
     } else if (facts.sagaStatus == null) {
       violations.add("saga " + sagaId + ": event " + seq + " (" + event.getClass().getSimpleName() + ") before SagaStarted");
-    } else if (event instanceof SagaEntity.CompensationStarted || event instanceof SagaEntity.SagaResumed) {
+    } else if (event instanceof SagaEntity.CompensationStarted || event instanceof SagaEntity.StepRefused
+        || event instanceof SagaEntity.SagaResumed) {
       facts.sagaStatus = SagaStatus.COMPENSATING;
     } else if (event instanceof SagaEntity.SagaParked) {
       facts.sagaStatus = SagaStatus.PARKED;
