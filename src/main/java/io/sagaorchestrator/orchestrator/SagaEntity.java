@@ -490,7 +490,7 @@ public final class SagaEntity
         }
         return persist(refused).thenRun(this::afterCompensationStarted).thenNoReply();
       }
-      String reason = stepName + " rejected: " + rejected.reason();
+      String reason = rejectionReason(stepName, rejected.reason());
       return persist(new StepRejected(step, attempt, rejected.reason(), now), new CompensationStarted(reason, now))
           .thenRun(this::afterCompensationStarted)
           .thenNoReply();
@@ -637,6 +637,11 @@ public final class SagaEntity
             "saga " + sagaId + " needs definition " + saga.definition() + "@v" + saga.version() + ", not registered on this node"));
   }
 
+  /** The saga's reason after a refusal: the same whether the refusal is handled live or replayed. */
+  private static String rejectionReason(String stepName, String participantReason) {
+    return stepName + " rejected: " + participantReason;
+  }
+
   private static String errorText(Throwable error) {
     Throwable cause = AskFailures.unwrap(error);
     return AskFailures.isTimeout(cause) ? "timed out" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
@@ -683,7 +688,7 @@ public final class SagaEntity
         })
         .onEvent(StepRejected.class, SagaEntity::stepRejected)
         .onEvent(StepRefused.class, (s, e) -> {
-          String reason = s.steps().get(e.step()).name() + " rejected: " + e.reason();
+          String reason = rejectionReason(s.steps().get(e.step()).name(), e.reason());
           return compensationStarted(stepRejected(s, new StepRejected(e.step(), e.attempt(), e.reason(), e.at())),
               new CompensationStarted(reason, e.at()), e.step() - 1);
         })
