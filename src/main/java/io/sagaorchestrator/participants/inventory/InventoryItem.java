@@ -16,10 +16,10 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.RecordMaps;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -92,16 +92,17 @@ public final class InventoryItem
   public record Reservation(String orderId, ReservationStatus status, int quantity, String reason) implements CborSerializable {}
 
   public record State(long restocked, long available, Map<String, Reservation> byKey) implements CborSerializable {
+    public State {
+      byKey = RecordMaps.persistent(byKey);
+    }
 
     State put(String key, Reservation reservation, long availableDelta, long restockDelta) {
-      Map<String, Reservation> next = new HashMap<>(byKey);
-      if (reservation != null) next.put(key, reservation);
+      Map<String, Reservation> next = reservation == null ? byKey : RecordMaps.persistent(byKey).plus(key, reservation);
       return new State(restocked + restockDelta, available + availableDelta, next);
     }
 
     State forget(List<String> keys) {
-      Map<String, Reservation> next = new HashMap<>(byKey);
-      next.keySet().removeAll(keys);
+      Map<String, Reservation> next = RecordMaps.persistent(byKey).minusAll(keys);
       return new State(restocked, available, next);
     }
 

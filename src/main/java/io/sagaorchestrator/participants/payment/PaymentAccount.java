@@ -16,10 +16,10 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.RecordMaps;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,16 +94,17 @@ public final class PaymentAccount
   public record ChargeRecord(String orderId, ChargeStatus status, long amountCents, String reason) implements CborSerializable {}
 
   public record State(long depositedCents, long availableCents, Map<String, ChargeRecord> byKey) implements CborSerializable {
+    public State {
+      byKey = RecordMaps.persistent(byKey);
+    }
 
     State put(String key, ChargeRecord record, long availableDelta, long depositDelta) {
-      Map<String, ChargeRecord> next = new HashMap<>(byKey);
-      if (record != null) next.put(key, record);
+      Map<String, ChargeRecord> next = record == null ? byKey : RecordMaps.persistent(byKey).plus(key, record);
       return new State(depositedCents + depositDelta, availableCents + availableDelta, next);
     }
 
     State forget(List<String> keys) {
-      Map<String, ChargeRecord> next = new HashMap<>(byKey);
-      next.keySet().removeAll(keys);
+      Map<String, ChargeRecord> next = RecordMaps.persistent(byKey).minusAll(keys);
       return new State(depositedCents, availableCents, next);
     }
 
