@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class H2CompactionTest {
   private static final int COMMITS = 10000;
-  private static final H2Compaction.Settings SETTINGS = new H2Compaction.Settings(Duration.ofHours(1), 80, 8 << 20);
+  private static final Duration TIMER_OFF = Duration.ofHours(1);
+  private static final H2Compaction.Settings SETTINGS = new H2Compaction.Settings(TIMER_OFF, 80, 8 << 20, 80, 8 << 20);
 
   @TempDir
   Path dir;
@@ -44,6 +45,28 @@ class H2CompactionTest {
       insertScattered(connection, null);
       assertTrue(compaction.compactOnce(), "the workload leaves chunks below the target fill rate");
       assertFalse(H2Compaction.storeOf(connection).hasUnsavedChanges(), "the moved pages are still only in memory");
+    }
+  }
+
+  /**
+   * Rounds with no commit between them find the journal idle and compact to the idle target, past
+   * the one that bounds the rounds under load; with the same settings for both they stop there.
+   */
+  @Test
+  void idleRoundsCompactPastTheTargetUnderLoad() throws Exception {
+    int loadOnly = chunksFillRateAfterRounds("load-only", new H2Compaction.Settings(TIMER_OFF, 30, 64 << 10, 30, 64 << 10));
+    int withIdle = chunksFillRateAfterRounds("with-idle", new H2Compaction.Settings(TIMER_OFF, 30, 64 << 10, 80, 8 << 20));
+    assertTrue(withIdle >= 75 && withIdle > loadOnly + 20, "chunks " + withIdle + " % live after idle rounds, " + loadOnly + " % without");
+  }
+
+  private int chunksFillRateAfterRounds(String name, H2Compaction.Settings settings) throws Exception {
+    var journal = journal(name);
+    try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+         H2Compaction compaction = H2Compaction.start(journal, settings)) {
+      insertScattered(connection, null);
+      int rounds = 0;
+      while (rounds < 200 && compaction.compactOnce()) rounds++;
+      return H2Compaction.storeOf(connection).getFileStore().getChunksFillRate();
     }
   }
 
