@@ -32,7 +32,8 @@ public final class H2Compaction implements AutoCloseable {
   /**
    * Rounds rewrite at most {@code maxWriteBytes} while the store is below {@code targetFillRate};
    * when nothing but the last round committed since the round before, the journal is idle and a
-   * round may take {@code idleMaxWriteBytes} up to {@code idleTargetFillRate}: no commit waits.
+   * round may take {@code idleMaxWriteBytes} up to {@code idleTargetFillRate}: only a commit that
+   * arrives during such a round waits for it.
    */
   public record Settings(Duration interval, int targetFillRate, int maxWriteBytes, int idleTargetFillRate, int idleMaxWriteBytes) {
     public static Settings from(Config config) {
