@@ -61,15 +61,18 @@ public final class SagaNode implements AutoCloseable {
   private final ServerBinding binding;
   private final String adminToken;
   private final FaultInjector faults;
+  /** The H2 journal's compaction; null with PostgreSQL. */
+  private final H2Compaction compaction;
   /** Completes when the actor system has terminated and the node's own resources are closed. */
   private final CompletionStage<Void> stopped;
 
   private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, FaultInjector faults,
-      CompletionStage<Void> stopped) {
+      H2Compaction compaction, CompletionStage<Void> stopped) {
     this.system = system;
     this.binding = binding;
     this.adminToken = adminToken;
     this.faults = faults;
+    this.compaction = compaction;
     this.stopped = stopped;
   }
 
@@ -81,9 +84,10 @@ public final class SagaNode implements AutoCloseable {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> {});
+    H2Compaction compaction = null;
     try {
       if (journal.kind() == JournalConfig.Kind.H2) {
-        H2Compaction compaction = H2Compaction.start(journal, H2Compaction.Settings.from(config));
+        compaction = H2Compaction.start(journal, H2Compaction.Settings.from(config));
         stopped = system.getWhenTerminated().thenRun(compaction::close);
       }
       Cluster cluster = Cluster.get(system);
@@ -122,7 +126,7 @@ public final class SagaNode implements AutoCloseable {
       JvmRuntime jvm = JvmRuntime.current();
       log.info("{}{}", jvm.describe(), jvm.parallelGc() || jvm.cores() > 4 ? ""
           : "; on few cores -XX:+UseParallelGC gives a shorter latency tail than G1 (README, Benchmark)");
-      return new SagaNode(system, binding, adminToken, faults, stopped);
+      return new SagaNode(system, binding, adminToken, faults, compaction, stopped);
     } catch (Exception | Error e) {
       system.terminate();
       throw e;
@@ -160,6 +164,11 @@ public final class SagaNode implements AutoCloseable {
 
   public FaultInjector faults() {
     return faults;
+  }
+
+  /** True once the H2 journal's compaction has nothing left to rewrite since the last commit; always with PostgreSQL. */
+  public boolean journalCompactionCaughtUp() {
+    return compaction == null || compaction.caughtUp();
   }
 
   /**

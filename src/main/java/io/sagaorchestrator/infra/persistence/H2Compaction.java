@@ -52,6 +52,8 @@ public final class H2Compaction implements AutoCloseable {
   private final Settings settings;
   /** The store's version after the last round; the same version at the next round means no commit came between. */
   private long versionAfterLastRound = -1;
+  /** Set by a round that found the journal idle and nothing to rewrite: the rounds are done with the last load. */
+  private volatile boolean caughtUp;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "h2-compaction");
     thread.setDaemon(true);
@@ -91,7 +93,13 @@ public final class H2Compaction implements AutoCloseable {
         : store.compact(settings.targetFillRate(), settings.maxWriteBytes());
     if (moved) store.commit();
     versionAfterLastRound = store.getCurrentVersion();
+    caughtUp = idle && !moved;
     return moved;
+  }
+
+  /** True once an idle round found no chunk below the idle target, until a round finds a commit since the one before. */
+  public boolean caughtUp() {
+    return caughtUp;
   }
 
   private void compactSafely() {

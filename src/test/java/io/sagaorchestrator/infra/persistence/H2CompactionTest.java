@@ -44,6 +44,7 @@ class H2CompactionTest {
          H2Compaction compaction = H2Compaction.start(journal, SETTINGS)) {
       insertScattered(connection, null);
       assertTrue(compaction.compactOnce(), "the workload leaves chunks below the target fill rate");
+      assertFalse(compaction.caughtUp(), "a round that moved pages has not caught up");
       assertFalse(H2Compaction.storeOf(connection).hasUnsavedChanges(), "the moved pages are still only in memory");
     }
   }
@@ -66,6 +67,7 @@ class H2CompactionTest {
       insertScattered(connection, null);
       int rounds = 0;
       while (rounds < 200 && compaction.compactOnce()) rounds++;
+      assertTrue(compaction.caughtUp(), name + ": rounds stopped moving pages after " + rounds + " but do not say they caught up");
       return H2Compaction.storeOf(connection).getFileStore().getChunksFillRate();
     }
   }
