@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.net.URI;
@@ -16,8 +17,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -35,10 +39,11 @@ sealed interface BenchTarget extends AutoCloseable {
 
   /**
    * Heap in use after a full GC once the node is idle: ended sagas passivated, shipments left
-   * memory, participants forgot ended sagas' records (own node only). What remains is what the
-   * node keeps, not what the last seconds of load left in flight.
+   * memory, participants forgot ended sagas' records, the client's idle connections closed, and
+   * the readings settled (own node only). What remains is what the node keeps, not what the last
+   * seconds of load left in flight. Each reading is shown on {@code progress}.
    */
-  OptionalLong heapAfterGc();
+  OptionalLong heapAfterGc(PrintWriter progress);
 
   @Override
   void close();
@@ -139,29 +144,71 @@ sealed interface BenchTarget extends AutoCloseable {
       }
     }
 
-    /** The longest of the timers after which an ended saga's entities and records leave memory, plus their check interval. */
+    /**
+     * The longest of the timers after which an ended saga's entities and records leave memory, or
+     * the bench client's idle connections close, plus their check interval.
+     */
     private static Duration idleAfter(Config config) {
-      return Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after")
-          .map(config::getDuration)
+      return Stream.concat(
+              Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after").map(config::getDuration),
+              Stream.of(BenchCommand.CLIENT_KEEP_ALIVE))
           .max(Duration::compareTo)
           .orElseThrow()
           .plusSeconds(2);
     }
 
+    private static final Duration SETTLE_STEP = Duration.ofSeconds(2);
+    /** Readings in a row that must agree within {@link #SETTLED_SPREAD} before the last one counts. */
+    private static final int SETTLED_READINGS = 3;
+    private static final double SETTLED_SPREAD = 0.01;
+    private static final int MAX_READINGS = 30;
+    private static final Duration MAX_COMPACTION_WAIT = Duration.ofMinutes(2);
+
+    /**
+     * After a load the H2 journal's compaction rewrites for some seconds more (a heap read then held
+     * up to 3 MiB of its pages and chunk metadata), so the heap is read once it has caught up, and
+     * until {@value #SETTLED_READINGS} readings in a row agree: a heap that grew with the orders
+     * shows all the same.
+     */
     @Override
-    public OptionalLong heapAfterGc() {
+    public OptionalLong heapAfterGc(PrintWriter progress) {
       try {
         Thread.sleep(idleAfter.toMillis());
+        long compactionDeadline = System.nanoTime() + MAX_COMPACTION_WAIT.toNanos();
+        if (!node.journalCompactionCaughtUp()) {
+          progress.println("waiting for the journal's compaction to catch up before reading the heap …");
+          progress.flush();
+        }
+        while (!node.journalCompactionCaughtUp() && System.nanoTime() < compactionDeadline) Thread.sleep(SETTLE_STEP.toMillis());
+        List<Long> readings = new ArrayList<>();
+        while (true) {
+          readings.add(liveHeapAfterFullGc());
+          long reading = readings.get(readings.size() - 1);
+          if (settled(readings) || readings.size() == MAX_READINGS) return OptionalLong.of(reading);
+          progress.printf(Locale.ROOT, "heap after GC %.1f MiB; reading it again in %d s until %d readings in a row agree%n",
+              reading / 1048576.0, SETTLE_STEP.toSeconds(), SETTLED_READINGS);
+          progress.flush();
+          Thread.sleep(SETTLE_STEP.toMillis());
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return OptionalLong.empty();
       }
+    }
+
+    private static boolean settled(List<Long> readings) {
+      if (readings.size() < SETTLED_READINGS) return false;
+      List<Long> last = readings.subList(readings.size() - SETTLED_READINGS, readings.size());
+      return Collections.max(last) <= Collections.min(last) * (1 + SETTLED_SPREAD);
+    }
+
+    /** What each heap pool held right after a full collection: the live set, without what the node's timers allocate after it. */
+    private static long liveHeapAfterFullGc() {
       System.gc();
-      // What each heap pool held right after that collection: the live set, without what the
-      // node's timers allocate between the collection and the reading.
-      return OptionalLong.of(ManagementFactory.getMemoryPoolMXBeans().stream()
+      return ManagementFactory.getMemoryPoolMXBeans().stream()
           .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
           .mapToLong(pool -> pool.getCollectionUsage().getUsed())
-          .sum());
+          .sum();
     }
 
     @Override
@@ -192,7 +239,7 @@ sealed interface BenchTarget extends AutoCloseable {
     }
 
     @Override
-    public OptionalLong heapAfterGc() {
+    public OptionalLong heapAfterGc(PrintWriter progress) {
       return OptionalLong.empty();
     }
 
