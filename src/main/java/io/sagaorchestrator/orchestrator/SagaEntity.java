@@ -65,8 +65,11 @@ public final class SagaEntity
 
   public static Behavior<Command> create(String sagaId, SagaDefinitions definitions, EngineSettings settings,
       ActorRef<SagaOutcomes.Command> outcomes, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new SagaEntity(sagaId, definitions, settings, outcomes, shard, context, timers)));
+    return Behaviors.setup(context -> {
+      // Named here, Akka skips finding the logger's class by walking the stack at every entity start.
+      context.setLoggerName(SagaEntity.class);
+      return Behaviors.withTimers(timers -> new SagaEntity(sagaId, definitions, settings, outcomes, shard, context, timers));
+    });
   }
 
   // ---- protocol -------------------------------------------------------------------------

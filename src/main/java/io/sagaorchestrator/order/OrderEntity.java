@@ -74,8 +74,11 @@ public final class OrderEntity
 
   public static Behavior<Command> create(
       String orderId, Duration askTimeout, Duration passivateAfter, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new OrderEntity(orderId, askTimeout, passivateAfter, shard, context, timers)));
+    return Behaviors.setup(context -> {
+      // Named here, Akka skips finding the logger's class by walking the stack at every entity start.
+      context.setLoggerName(OrderEntity.class);
+      return Behaviors.withTimers(timers -> new OrderEntity(orderId, askTimeout, passivateAfter, shard, context, timers));
+    });
   }
 
   // ---- protocol -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.sagaorchestrator.participants.shipping;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -42,7 +43,11 @@ public final class Shipment
   }
 
   public static Behavior<Command> create(String orderId, Set<String> servedCountries) {
-    return new Shipment(orderId, servedCountries);
+    return Behaviors.setup(context -> {
+      // Named here, Akka skips finding the logger's class by walking the stack at every entity start.
+      context.setLoggerName(Shipment.class);
+      return new Shipment(orderId, servedCountries);
+    });
   }
 
   // ---- protocol -------------------------------------------------------------------------
