@@ -166,7 +166,7 @@ sealed interface BenchTarget extends AutoCloseable {
 
     /**
      * After a load the H2 journal's compaction rewrites for some seconds more (a heap read then held
-     * up to 3 MiB of its pages and chunk metadata), so the heap is read once it has caught up, and
+     * ~3 MiB more of its pages and chunk metadata), so the heap is read once it has caught up, and
      * until {@value #SETTLED_READINGS} readings in a row agree: a heap that grew with the orders
      * shows all the same.
      */
@@ -180,6 +180,10 @@ sealed interface BenchTarget extends AutoCloseable {
           progress.flush();
         }
         while (!node.journalCompactionCaughtUp() && System.nanoTime() < compactionDeadline) Thread.sleep(SETTLE_STEP.toMillis());
+        if (!node.journalCompactionCaughtUp()) {
+          progress.printf(Locale.ROOT, "the journal's compaction has not caught up after %d s; reading the heap all the same%n",
+              MAX_COMPACTION_WAIT.toSeconds());
+        }
         List<Long> readings = new ArrayList<>();
         while (true) {
           readings.add(liveHeapAfterFullGc());
