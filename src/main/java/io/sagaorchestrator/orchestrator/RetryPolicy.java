@@ -1,5 +1,6 @@
 package io.sagaorchestrator.orchestrator;
 
+import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
@@ -20,6 +21,12 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
   public static RetryPolicy exponential(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double jitter) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, jitter);
+  }
+
+  /** From {@code max-attempts}, {@code initial-backoff}, {@code max-backoff} and {@code jitter}. */
+  public static RetryPolicy from(Config c) {
+    return exponential(c.getInt("max-attempts"), c.getDuration("initial-backoff"), c.getDuration("max-backoff"),
+        c.getDouble("jitter"));
   }
 
   public boolean exhaustedAfter(int failedAttempts) {

@@ -25,7 +25,7 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.sagaorchestrator.CborSerializable;
-import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaData;

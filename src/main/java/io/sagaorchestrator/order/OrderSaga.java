@@ -1,9 +1,8 @@
 package io.sagaorchestrator.order;
 
-import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
-import io.sagaorchestrator.participants.OrderParticipants;
 import java.time.Duration;
 
 /**

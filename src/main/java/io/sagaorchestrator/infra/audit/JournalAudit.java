@@ -12,21 +12,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.util.Try;
 
 /**
- * The consistency audit of DESIGN.md §4, read-only: it scans the event journal table with plain
- * JDBC in {@code ordering} order, page by page (so memory stays flat however long the journal
- * is, and no transaction is held open), deserializes each event with the actor system's own
- * serializers, and hands it to an {@link AuditLedger}. A page is a window of {@link #PAGE_SIZE}
- * ordering values, not "the next N rows": with an open-ended range and a row limit, PostgreSQL's
- * generic plan scanned every remaining row for each page (21 s for 600k events, growing with the
- * square of the journal); a bounded window keeps each query as cheap as its rows.
+ * The consistency audit of docs/design.md §4, read-only: it scans the event journal table with
+ * plain JDBC in {@code ordering} order, page by page (so memory stays flat however long the
+ * journal is, and no transaction is held open), deserializes each event with the actor system's
+ * own serializers, and hands it to an {@link AuditRun} of the modules' {@link AuditCheck}s. A page
+ * is a window of {@link #PAGE_SIZE} ordering values, not "the next N rows": PostgreSQL's generic
+ * plan for an open-ended range with a row limit scans every remaining row per page, so the cost
+ * would grow with the square of the journal.
  *
  * <p>It runs on Akka's blocking dispatcher.
  * Only rows present when the audit starts are read; "after the system is quiet" is the
@@ -40,8 +42,11 @@ public final class JournalAudit {
   private final Executor blocking;
   private final JournalConfig journal;
   private final String table;
+  private final Supplier<List<AuditCheck>> checks;
 
-  public JournalAudit(ActorSystem<?> system, JournalConfig journal) {
+  /** {@code checks} gives fresh checks for each run (they hold that run's facts). */
+  public JournalAudit(ActorSystem<?> system, JournalConfig journal, Supplier<List<AuditCheck>> checks) {
+    this.checks = checks;
     this.serialization = SerializationExtension.get(system.classicSystem());
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.journal = journal;
@@ -56,7 +61,7 @@ public final class JournalAudit {
   private AuditReport scan() {
     long started = System.nanoTime();
     Instant checkedAt = Instant.now();
-    AuditLedger ledger = new AuditLedger();
+    AuditRun run = new AuditRun(checks.get());
     String select = "SELECT \"persistence_id\", \"sequence_number\", \"event_ser_id\", \"event_ser_manifest\", "
         + "\"event_payload\" FROM " + table + " WHERE \"ordering\" > ? AND \"ordering\" <= ? AND \"deleted\" = FALSE "
         + "ORDER BY \"ordering\"";
@@ -72,7 +77,7 @@ public final class JournalAudit {
           page.setLong(1, after);
           page.setLong(2, until);
           try (ResultSet rs = page.executeQuery()) {
-            while (rs.next()) read(ledger, rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4), rs, 5);
+            while (rs.next()) read(run, rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4), rs, 5);
           }
           after = until;
         }
@@ -81,9 +86,9 @@ public final class JournalAudit {
       throw new IllegalStateException("audit cannot read the journal: " + e.getMessage(), e);
     }
     long durationMs = (System.nanoTime() - started) / 1_000_000;
-    AuditReport report = ledger.finish(checkedAt, durationMs);
-    log.info("audit: {} ({} violations) over {} events, {} orders, in {} ms", report.ok() ? "ok" : "FAILED",
-        report.violationCount(), report.eventsRead(), report.entities().orders(), durationMs);
+    AuditReport report = run.finish(checkedAt, durationMs);
+    log.info("audit: {} ({} violations) over {} events, in {} ms", report.ok() ? "ok" : "FAILED",
+        report.violationCount(), report.eventsRead(), durationMs);
     return report;
   }
 
@@ -97,19 +102,19 @@ public final class JournalAudit {
     }
   }
 
-  private void read(AuditLedger ledger, String persistenceId, long sequenceNr, int serializerId, String manifest,
+  private void read(AuditRun run, String persistenceId, long sequenceNr, int serializerId, String manifest,
       ResultSet rs, int payloadColumn) throws SQLException {
-    if (AuditLedger.entityType(persistenceId) == null) {
-      ledger.skipped(persistenceId);
+    if (run.auditedType(persistenceId) == null) {
+      run.skipped(persistenceId);
       return;
     }
     byte[] payload = rs.getBytes(payloadColumn);
     Try<Object> event = serialization.deserialize(payload, serializerId, manifest);
     if (event.isSuccess()) {
-      ledger.accept(persistenceId, sequenceNr, event.get());
+      run.accept(persistenceId, sequenceNr, event.get());
     } else {
       Throwable error = event.failed().get();
-      ledger.unreadable(persistenceId, sequenceNr, error.getClass().getSimpleName() + ": " + error.getMessage());
+      run.unreadable(persistenceId, sequenceNr, error.getClass().getSimpleName() + ": " + error.getMessage());
     }
   }
 }

@@ -9,38 +9,37 @@ import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.sagaorchestrator.infra.config.JvmRuntime;
+import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.audit.JournalAudit;
-import io.sagaorchestrator.infra.http.AdminRoutes;
 import io.sagaorchestrator.infra.http.ApiRoutes;
+import akka.http.javadsl.server.Route;
 import io.sagaorchestrator.infra.http.AuditRoutes;
+import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
-import io.sagaorchestrator.infra.http.OrderOutcomeRoutes;
-import io.sagaorchestrator.infra.http.OrderRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
+import io.sagaorchestrator.module.ModuleContext;
+import io.sagaorchestrator.module.SagaModule;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import io.sagaorchestrator.orchestrator.SagaOutcomes;
-import io.sagaorchestrator.order.OrderEntity;
-import io.sagaorchestrator.order.OrderSaga;
-import io.sagaorchestrator.participants.OrderParticipants;
 import io.sagaorchestrator.participants.faults.FaultInjector;
-import io.sagaorchestrator.participants.inventory.InventoryItem;
-import io.sagaorchestrator.participants.payment.PaymentAccount;
-import io.sagaorchestrator.participants.shipping.Shipment;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,39 +49,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node: journal schema, actor system, cluster membership, every sharded entity,
- * and the HTTP API. {@link #start} returns once HTTP is bound.
+ * One running node: journal schema, actor system, cluster membership, the saga engine, the
+ * installed {@link SagaModule}s, and the HTTP API. {@link #start} returns once HTTP is bound.
  */
 public final class SagaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SagaNode.class);
-  public static final String SYSTEM_NAME = "saga";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final String adminToken;
-  private final FaultInjector faults;
   /** The H2 journal's compaction; null with PostgreSQL. */
   private final H2Compaction compaction;
   /** Completes when the actor system has terminated and the node's own resources are closed. */
   private final CompletionStage<Void> stopped;
 
-  private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, FaultInjector faults,
-      H2Compaction compaction, CompletionStage<Void> stopped) {
+  private SagaNode(ActorSystem<Void> system, ServerBinding binding, String adminToken, H2Compaction compaction,
+      CompletionStage<Void> stopped) {
     this.system = system;
     this.binding = binding;
     this.adminToken = adminToken;
-    this.faults = faults;
     this.compaction = compaction;
     this.stopped = stopped;
   }
 
+  /** A node running the modules found on the classpath ({@link ServiceLoader}), less {@code saga.modules.exclude}. */
   public static SagaNode start(Config config) throws Exception {
+    List<SagaModule> found = new ArrayList<>();
+    ServiceLoader.load(SagaModule.class).forEach(found::add);
+    return start(config, found);
+  }
+
+  /** A node running exactly {@code modules} (less {@code saga.modules.exclude}): a user's {@code main} calls this. */
+  public static SagaNode start(Config config, List<SagaModule> modules) throws Exception {
     JournalConfig journal = JournalConfig.from(config);
     if (journal.kind() == JournalConfig.Kind.H2) Files.createDirectories(JournalConfig.dataDir(config));
     JournalSchema.createIfMissing(journal);
     SagaSettings settings = SagaSettings.from(config);
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> {});
     H2Compaction compaction = null;
     try {
@@ -95,29 +99,30 @@ public final class SagaNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       FaultInjector faults = new FaultInjector(system, settings.faults());
-      SagaDefinitions definitions = new SagaDefinitions()
-          .register(OrderSaga.definition(new OrderParticipants(system, faults), settings.orderSaga()));
+      SagaDefinitions definitions = new SagaDefinitions();
       var outcomes = SagaOutcomes.start(system);
+      ModuleContext installed = new ModuleContext(system, settings, faults, outcomes, definitions);
+      for (SagaModule module : included(modules, config)) {
+        module.install(installed);
+        log.info("module {} installed", module.name());
+      }
       SagaEntity.init(system, definitions, settings.engine(), outcomes);
-      OrderEntity.init(system, settings.http().askTimeout(), settings.engine().passivateAfterEnd());
-      SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), List.of(OrderEntity.sagaAnnouncement(system)));
-      PaymentAccount.init(system, settings.participantsForgetAfter());
-      InventoryItem.init(system, settings.participantsForgetAfter());
-      Shipment.init(system, settings.shippingCountries(), settings.shipmentIdlePassivation());
+      SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();
       if (adminToken.isEmpty()) {
         adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
       }
-      Duration askTimeout = settings.http().askTimeout();
+      List<Supplier<Route>> adminRoutes = new ArrayList<>();
+      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks))::route);
+      adminRoutes.add(new FaultRoutes(faults)::route);
+      adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new OrderRoutes(system, askTimeout, settings.http().askAttempts()),
-          new SagaRoutes(system, askTimeout, settings.http().askAttempts()),
-          new AdminRoutes(system, askTimeout, faults),
+          new SagaRoutes(system, settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
-          new AuditRoutes(new JournalAudit(system, journal)),
-          new OrderOutcomeRoutes(outcomes),
+          installed.routes(),
+          adminRoutes,
           adminToken);
       ServerBinding binding = HttpServer.start(system, routes.route(), settings.http().host(), settings.http().port())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -125,12 +130,17 @@ public final class SagaNode implements AutoCloseable {
           binding.localAddress().getHostString(), binding.localAddress().getPort(), journal.kind());
       JvmRuntime jvm = JvmRuntime.current();
       log.info("{}{}", jvm.describe(), jvm.parallelGc() || jvm.cores() > 4 ? ""
-          : "; on few cores -XX:+UseParallelGC gives a shorter latency tail than G1 (README, Benchmark)");
-      return new SagaNode(system, binding, adminToken, faults, compaction, stopped);
+          : "; on few cores -XX:+UseParallelGC gives a shorter latency tail than G1 (docs/benchmarks.md)");
+      return new SagaNode(system, binding, adminToken, compaction, stopped);
     } catch (Exception | Error e) {
       system.terminate();
       throw e;
     }
+  }
+
+  private static List<SagaModule> included(List<SagaModule> modules, Config config) {
+    Set<String> excluded = Set.copyOf(config.getStringList("saga.modules.exclude"));
+    return modules.stream().filter(module -> !excluded.contains(module.name())).toList();
   }
 
   /** Ready: this node is an Up cluster member and the journal's database answers. */
@@ -160,10 +170,6 @@ public final class SagaNode implements AutoCloseable {
 
   public String adminToken() {
     return adminToken;
-  }
-
-  public FaultInjector faults() {
-    return faults;
   }
 
   /** True once the H2 journal's compaction has nothing left to rewrite since the last commit; always with PostgreSQL. */

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +14,8 @@ import java.nio.file.Path;
 /** Assembles a node's configuration from its layers; see saga-node.conf for the order. */
 public final class NodeConfig {
   public static final String DEFAULTS_RESOURCE = "saga-node.conf";
+  /** The actor system's name: every node of a cluster must use the same one (it is part of each address). */
+  public static final String SYSTEM_NAME = "saga";
   static final Path LOCAL_CONFIG = Path.of("conf", "application.conf");
 
   private NodeConfig() {}
@@ -61,7 +62,7 @@ public final class NodeConfig {
       if (!hostPort.matches("[^:/@\\s]+:\\d{1,5}")) {
         throw new IllegalArgumentException("saga.cluster.seed-nodes: '" + hostPort + "' is not host:port");
       }
-      addresses.add("akka://" + SagaNode.SYSTEM_NAME + "@" + hostPort);
+      addresses.add("akka://" + SYSTEM_NAME + "@" + hostPort);
     }
     if (addresses.isEmpty()) return ConfigFactory.empty();
     return ConfigFactory.empty().withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));

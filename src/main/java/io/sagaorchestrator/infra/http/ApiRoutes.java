@@ -14,7 +14,9 @@ import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -29,22 +31,19 @@ public final class ApiRoutes extends AllDirectives {
   private static final Pattern VALID_CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
 
-  private final OrderRoutes orders;
   private final SagaRoutes sagas;
-  private final AdminRoutes admin;
   private final HealthRoutes health;
-  private final AuditRoutes audit;
-  private final OrderOutcomeRoutes outcomes;
+  private final List<Function<String, Route>> moduleRoutes;
+  private final Route adminRoutes;
   private final byte[] adminToken;
 
-  public ApiRoutes(OrderRoutes orders, SagaRoutes sagas, AdminRoutes admin, HealthRoutes health, AuditRoutes audit,
-      OrderOutcomeRoutes outcomes, String adminToken) {
-    this.orders = orders;
+  /** {@code adminRoutes} answer under {@code /admin}, behind the admin token; the modules' routes beside the node's own. */
+  public ApiRoutes(SagaRoutes sagas, HealthRoutes health, List<Function<String, Route>> moduleRoutes,
+      List<Supplier<Route>> adminRoutes, String adminToken) {
     this.sagas = sagas;
-    this.admin = admin;
     this.health = health;
-    this.audit = audit;
-    this.outcomes = outcomes;
+    this.moduleRoutes = List.copyOf(moduleRoutes);
+    this.adminRoutes = anyOf(adminRoutes.stream().map(Supplier::get).toList());
     this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -58,11 +57,15 @@ public final class ApiRoutes extends AllDirectives {
           .orElseGet(() -> UUID.randomUUID().toString());
       return respondWithHeader(RawHeader.create(CORRELATION_ID, correlationId), () ->
           handleExceptions(EXCEPTIONS, () -> handleRejections(REJECTIONS, () -> concat(
-              orders.route(correlationId),
+              anyOf(moduleRoutes.stream().map(route -> route.apply(correlationId)).toList()),
               sagas.route(this::adminOnly),
-              pathPrefix("admin", () -> adminOnly(() -> concat(audit.route(), outcomes.route(), admin.route()))),
+              pathPrefix("admin", () -> adminOnly(() -> adminRoutes)),
               health.route()))));
     });
+  }
+
+  private Route anyOf(List<Route> routes) {
+    return routes.isEmpty() ? reject() : concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
   }
 
   private Route adminOnly(Supplier<Route> inner) {

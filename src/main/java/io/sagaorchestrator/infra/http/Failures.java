@@ -7,18 +7,18 @@ import io.sagaorchestrator.orchestrator.AskFailures;
 import java.util.concurrent.CompletionException;
 
 /** How a failed ask becomes a response: an entity's "not found" is 404, a timeout 503. */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
-  static boolean isStatusError(Throwable error) {
+  public static boolean isStatusError(Throwable error) {
     return AskFailures.unwrap(error) instanceof StatusReply.ErrorMessage;
   }
 
-  static CompletionException asCompletion(Throwable error) {
+  public static CompletionException asCompletion(Throwable error) {
     return error instanceof CompletionException completion ? completion : new CompletionException(error);
   }
 
-  static HttpResponse notFoundOr(Throwable error, String notFoundMessage) {
+  public static HttpResponse notFoundOr(Throwable error, String notFoundMessage) {
     if (isStatusError(error)) return HttpJson.error(StatusCodes.NOT_FOUND, notFoundMessage);
     if (AskFailures.isTimeout(error)) return HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, "timed out waiting for the cluster; retry");
     throw asCompletion(error);

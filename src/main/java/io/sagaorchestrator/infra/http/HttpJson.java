@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -67,17 +68,39 @@ public final class HttpJson {
       T value = MAPPER.readValue(body, type);
       if (value == null) throw new BadRequest("request body must be a JSON object", List.of());
       return value;
-    } catch (MismatchedInputException e) {
-      String field = fieldPath(e);
-      String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
-      throw new BadRequest(field.isEmpty() ? "request body must be a JSON object" : field + ": must be " + expected,
-          List.of(field.isEmpty() ? "body" : field));
-    } catch (JsonMappingException e) {
-      String field = fieldPath(e);
-      throw new BadRequest((field.isEmpty() ? "body" : field) + ": " + e.getOriginalMessage(), List.of());
     } catch (JsonProcessingException e) {
-      throw new BadRequest("malformed JSON: " + e.getOriginalMessage(), List.of());
+      throw badRequest(e, "");
     }
+  }
+
+  /** {@code node}, a part of a request body found at {@code at} ("payment", "data"), as {@code type}. */
+  public static <T> T convert(JsonNode node, Class<T> type, String at) {
+    try {
+      return MAPPER.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw badRequest(e, at);
+    }
+  }
+
+  /** The 400 for a body Jackson could not read, naming the field it stopped at (below {@code at}). */
+  private static BadRequest badRequest(JsonProcessingException error, String at) {
+    if (error instanceof MismatchedInputException e) {
+      String field = join(at, fieldPath(e));
+      String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
+      return new BadRequest(field.isEmpty() ? "request body must be a JSON object" : field + ": must be " + expected,
+          List.of(field.isEmpty() ? "body" : field));
+    }
+    if (error instanceof JsonMappingException e) {
+      String field = join(at, fieldPath(e));
+      return new BadRequest((field.isEmpty() ? "body" : field) + ": " + e.getOriginalMessage(),
+          field.isEmpty() ? List.of() : List.of(field));
+    }
+    return new BadRequest("malformed JSON: " + error.getOriginalMessage(), List.of());
+  }
+
+  private static String join(String at, String field) {
+    if (at.isEmpty()) return field;
+    return field.isEmpty() ? at : at + "." + field;
   }
 
   private static String describe(Class<?> type) {

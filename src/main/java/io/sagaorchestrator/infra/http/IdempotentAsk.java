@@ -11,10 +11,10 @@ import java.util.function.Supplier;
  * is handed over to another node, Cluster Sharding drops the messages it had buffered for it;
  * asking again reaches the shard at its new home.
  */
-final class IdempotentAsk {
+public final class IdempotentAsk {
   private IdempotentAsk() {}
 
-  static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask, Predicate<T> askAgain) {
+  public static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask, Predicate<T> askAgain) {
     return ask.get().handle((reply, error) -> {
       boolean retry = attempts > 1 && (error != null ? AskFailures.isTimeout(error) : askAgain.test(reply));
       if (retry) return retrying(attempts - 1, ask, askAgain);
@@ -22,7 +22,7 @@ final class IdempotentAsk {
     }).thenCompose(next -> next);
   }
 
-  static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask) {
+  public static <T> CompletionStage<T> retrying(int attempts, Supplier<CompletionStage<T>> ask) {
     return retrying(attempts, ask, reply -> false);
   }
 }

@@ -31,9 +31,9 @@ public final class SagaRoutes extends AllDirectives {
 
   public Route route(java.util.function.Function<Supplier<Route>, Route> adminOnly) {
     return pathPrefix("sagas", () -> concat(
-        path(segment(), sagaId -> get(() -> completeWithFuture(OrderRoutes.withValidId(sagaId, this::read)))),
+        path(segment(), sagaId -> get(() -> completeWithFuture(PathIds.withValidId(sagaId, this::read)))),
         path(segment().slash("retry"), sagaId -> post(() -> adminOnly.apply(() ->
-            completeWithFuture(OrderRoutes.withValidId(sagaId, this::retry)))))));
+            completeWithFuture(PathIds.withValidId(sagaId, this::retry)))))));
   }
 
   private CompletionStage<HttpResponse> read(String sagaId) {

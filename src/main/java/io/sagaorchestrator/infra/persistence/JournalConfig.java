@@ -43,15 +43,13 @@ public record JournalConfig(Kind kind, String url, String user, String password,
    * MAX_LENGTH_INPLACE_LOB: payloads up to 4 KiB stay in the row; above H2's default of 256 bytes
    * (a saga's first event is ~350) each one is written to three extra LOB maps per commit.
    * RETENTION_TIME: the space of a chunk that became garbage is reused after 5 s instead of H2's
-   * 45 s. Every commit has reached the OS before it is acknowledged, so a crash or kill of the JVM
-   * is safe at any retention; the longer default only guards against power loss before the OS
-   * flushes, which this journal does not promise to survive (PostgreSQL does). Under load 45 s of
-   * commits kept ~0.7-1.5 GB of the file unusable. See {@link H2Compaction} for the rest.
-   * MAX_COMPACT_TIME=0: no compaction when the database closes. Up to 2.3.232 H2 compacted after
-   * its last commit on close without committing the moves, so the next open could find the file
-   * corrupted ("Double mark") or rows missing (h2database issues 4247 and 4123; the bench's
-   * scratch file failed so once here). 2.4.240 commits after the compaction; it stays off because
-   * the node compacts while it runs, so a close-time pass would gain little for that risk.
+   * 45 s, so the file does not carry many seconds of dead commits under load. Every commit has
+   * reached the OS before it is acknowledged, so a crash or kill of the JVM is safe at any
+   * retention; the longer default only guards against power loss before the OS flushes, which
+   * this journal does not promise to survive (PostgreSQL does). See {@link H2Compaction}.
+   * MAX_COMPACT_TIME=0: no compaction when the database closes: the node compacts while it runs,
+   * so a close-time pass gains little, and older H2 versions lost or corrupted rows in it
+   * (h2database issues 4247 and 4123).
    */
   public static String h2Url(Path file) {
     return "jdbc:h2:file:" + file

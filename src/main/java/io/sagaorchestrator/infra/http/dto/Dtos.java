@@ -6,40 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON shapes of the HTTP API. Request fields are boxed so that a missing field can be told
+ * The JSON shapes of the node's own HTTP API (sagas, faults, health, errors). Request fields are boxed so that a missing field can be told
  * apart from a zero and named in the error.
  */
 public final class Dtos {
   private Dtos() {}
-
-  public record PlaceOrderRequest(String orderId, String customerId, List<ItemRequest> items, AddressRequest shippingAddress) {}
-
-  public record ItemRequest(String sku, Integer quantity, Long unitPriceCents) {}
-
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record AddressRequest(String country, String city, String street) {}
-
-  public record OrderAccepted(String orderId, String status) {}
-
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record OrderResponse(
-      String orderId,
-      String customerId,
-      List<ItemResponse> items,
-      long totalCents,
-      AddressRequest shippingAddress,
-      String status,
-      String sagaStatus,
-      String reason,
-      String correlationId,
-      Instant placedAt) {}
-
-  public record ItemResponse(String sku, int quantity, long unitPriceCents) {}
-
-  /** One event of GET /admin/order-outcomes: the order ended, or its saga parked (status PENDING, sagaStatus PARKED). */
-  public record OrderOutcome(String orderId, String status, String sagaStatus, String reason, Instant at) {}
-
-  public record CancelAccepted(String orderId, String sagaStatus) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record SagaResponse(
@@ -59,16 +30,6 @@ public final class Dtos {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record HistoryResponse(long seq, Instant at, String type, String step, String detail) {}
-
-  public record DepositRequest(Long amountCents) {}
-
-  public record RestockRequest(Integer quantity) {}
-
-  public record AccountResponse(String customerId, long depositedCents, long availableCents, Map<String, Long> charges) {}
-
-  public record ItemViewResponse(String sku, long restocked, long available, Map<String, Integer> reservations) {}
-
-  public record FaultsRequest(Long seed, ParticipantFaultsRequest payment, ParticipantFaultsRequest inventory, ParticipantFaultsRequest shipping) {}
 
   public record ParticipantFaultsRequest(Double failureRate, Double timeoutRate, Long latencyMs) {}
 

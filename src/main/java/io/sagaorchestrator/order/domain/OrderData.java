@@ -1,4 +1,4 @@
-package io.sagaorchestrator.domain.order;
+package io.sagaorchestrator.order.domain;
 
 import java.util.LinkedHashMap;
 import java.util.List;

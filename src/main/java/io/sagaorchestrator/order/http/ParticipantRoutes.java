@@ -1,7 +1,8 @@
-package io.sagaorchestrator.infra.http;
+package io.sagaorchestrator.order.http;
 
 import io.sagaorchestrator.orchestrator.AskFailures;
 import static akka.http.javadsl.server.PathMatchers.segment;
+import static io.sagaorchestrator.infra.http.PathIds.withValidId;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -10,50 +11,41 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
-import io.sagaorchestrator.infra.http.dto.Dtos.AccountResponse;
-import io.sagaorchestrator.infra.http.dto.Dtos.DepositRequest;
-import io.sagaorchestrator.infra.http.dto.Dtos.FaultsRequest;
-import io.sagaorchestrator.infra.http.dto.Dtos.ItemViewResponse;
-import io.sagaorchestrator.infra.http.dto.Dtos.ParticipantFaultsRequest;
-import io.sagaorchestrator.infra.http.dto.Dtos.RestockRequest;
-import io.sagaorchestrator.participants.OrderParticipants;
-import io.sagaorchestrator.participants.faults.FaultInjector;
-import io.sagaorchestrator.participants.faults.FaultSettings;
-import io.sagaorchestrator.participants.inventory.InventoryItem;
-import io.sagaorchestrator.participants.payment.PaymentAccount;
+import io.sagaorchestrator.infra.http.Failures;
+import io.sagaorchestrator.infra.http.HttpJson;
+import io.sagaorchestrator.order.http.OrderDtos.AccountResponse;
+import io.sagaorchestrator.order.http.OrderDtos.DepositRequest;
+import io.sagaorchestrator.order.http.OrderDtos.ItemViewResponse;
+import io.sagaorchestrator.order.http.OrderDtos.RestockRequest;
+import io.sagaorchestrator.order.inventory.InventoryItem;
+import io.sagaorchestrator.order.payment.PaymentAccount;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-/** Under {@code /admin} (the caller checks the bearer token): seed credit and stock, look at participants, set faults. Bearer token required. */
-public final class AdminRoutes extends AllDirectives {
+/** Under {@code /admin} (the node checks the admin token): seed credit and stock, and look at what accounts and SKUs hold. */
+public final class ParticipantRoutes extends AllDirectives {
   static final long MAX_DEPOSIT_CENTS = 1_000_000_000_000_00L;
   static final int MAX_RESTOCK = 1_000_000_000;
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
-  private final FaultInjector faults;
 
-  public AdminRoutes(ActorSystem<?> system, Duration askTimeout, FaultInjector faults) {
+  public ParticipantRoutes(ActorSystem<?> system, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
-    this.faults = faults;
   }
 
   public Route route() {
     return concat(
         pathPrefix("accounts", () -> concat(
-            path(segment(), customerId -> get(() -> completeWithFuture(OrderRoutes.withValidId(customerId, this::account)))),
+            path(segment(), customerId -> get(() -> completeWithFuture(withValidId(customerId, this::account)))),
             path(segment().slash("deposit"), customerId -> post(() -> entity(Unmarshaller.entityToString(), body ->
-                completeWithFuture(OrderRoutes.withValidId(customerId, id -> deposit(id, body)))))))),
+                completeWithFuture(withValidId(customerId, id -> deposit(id, body)))))))),
         pathPrefix("inventory", () -> concat(
-            path(segment(), sku -> get(() -> completeWithFuture(OrderRoutes.withValidId(sku, this::item)))),
+            path(segment(), sku -> get(() -> completeWithFuture(withValidId(sku, this::item)))),
             path(segment().slash("restock"), sku -> post(() -> entity(Unmarshaller.entityToString(), body ->
-                completeWithFuture(OrderRoutes.withValidId(sku, id -> restock(id, body)))))))),
-        path("faults", () -> concat(
-            get(() -> complete(HttpJson.ok(toResponse(faults.settings())))),
-            put(() -> entity(Unmarshaller.entityToString(), body -> complete(setFaults(body)))))));
+                completeWithFuture(withValidId(sku, id -> restock(id, body)))))))));
   }
 
   private CompletionStage<HttpResponse> account(String customerId) {
@@ -99,38 +91,6 @@ public final class AdminRoutes extends AllDirectives {
       return HttpJson.error(StatusCodes.BAD_REQUEST, field + ": " + AskFailures.unwrap(error).getMessage(), List.of(field));
     }
     return Failures.notFoundOr(error, "not found");
-  }
-
-  private HttpResponse setFaults(String body) {
-    FaultsRequest request = HttpJson.read(body, FaultsRequest.class);
-    try {
-      var next = new FaultSettings(request.seed() == null ? faults.settings().seed() : request.seed(), Map.of(
-          OrderParticipants.PAYMENT, toFaults(request.payment()),
-          OrderParticipants.INVENTORY, toFaults(request.inventory()),
-          OrderParticipants.SHIPPING, toFaults(request.shipping())));
-      faults.update(next);
-      return HttpJson.ok(toResponse(next));
-    } catch (IllegalArgumentException e) {
-      throw new HttpJson.BadRequest(e.getMessage(), List.of());
-    }
-  }
-
-  private static FaultSettings.ParticipantFaults toFaults(ParticipantFaultsRequest request) {
-    if (request == null) return FaultSettings.ParticipantFaults.NONE;
-    return new FaultSettings.ParticipantFaults(
-        request.failureRate() == null ? 0 : request.failureRate(),
-        request.timeoutRate() == null ? 0 : request.timeoutRate(),
-        request.latencyMs() == null ? 0 : request.latencyMs());
-  }
-
-  /** The same shape as the PUT body, so a GET can be edited and sent back. */
-  private static FaultsRequest toResponse(FaultSettings settings) {
-    return new FaultsRequest(settings.seed(), toRequest(settings.of(OrderParticipants.PAYMENT)),
-        toRequest(settings.of(OrderParticipants.INVENTORY)), toRequest(settings.of(OrderParticipants.SHIPPING)));
-  }
-
-  private static ParticipantFaultsRequest toRequest(FaultSettings.ParticipantFaults f) {
-    return new ParticipantFaultsRequest(f.failureRate(), f.timeoutRate(), f.latencyMs());
   }
 
   private static AccountResponse toResponse(PaymentAccount.AccountView view) {

@@ -1,16 +1,16 @@
-package io.sagaorchestrator.participants;
+package io.sagaorchestrator.order;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.sagaorchestrator.domain.order.OrderData;
+import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.StepAction;
 import io.sagaorchestrator.orchestrator.StepContext;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.orchestrator.StepSettlement;
 import io.sagaorchestrator.participants.faults.FaultInjector;
-import io.sagaorchestrator.participants.inventory.InventoryItem;
-import io.sagaorchestrator.participants.payment.PaymentAccount;
-import io.sagaorchestrator.participants.shipping.Shipment;
+import io.sagaorchestrator.order.inventory.InventoryItem;
+import io.sagaorchestrator.order.payment.PaymentAccount;
+import io.sagaorchestrator.order.shipping.Shipment;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.sagaorchestrator.participants.shipping;
+package io.sagaorchestrator.order.shipping;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

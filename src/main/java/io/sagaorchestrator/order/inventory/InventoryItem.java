@@ -1,4 +1,4 @@
-package io.sagaorchestrator.participants.inventory;
+package io.sagaorchestrator.order.inventory;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

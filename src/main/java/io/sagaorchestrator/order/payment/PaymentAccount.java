@@ -1,4 +1,4 @@
-package io.sagaorchestrator.participants.payment;
+package io.sagaorchestrator.order.payment;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

@@ -1,6 +1,10 @@
-package io.sagaorchestrator.infra.http;
+package io.sagaorchestrator.order.http;
 
+import io.sagaorchestrator.infra.http.Failures;
+import io.sagaorchestrator.infra.http.HttpJson;
+import io.sagaorchestrator.infra.http.IdempotentAsk;
 import static akka.http.javadsl.server.PathMatchers.segment;
+import static io.sagaorchestrator.infra.http.PathIds.withValidId;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -10,20 +14,21 @@ import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
-import io.sagaorchestrator.domain.order.Ids;
-import io.sagaorchestrator.domain.order.OrderData;
-import io.sagaorchestrator.domain.order.OrderLine;
-import io.sagaorchestrator.domain.order.OrderValidation;
-import io.sagaorchestrator.domain.order.ShippingAddress;
-import io.sagaorchestrator.infra.http.dto.Dtos.AddressRequest;
-import io.sagaorchestrator.infra.http.dto.Dtos.CancelAccepted;
-import io.sagaorchestrator.infra.http.dto.Dtos.ItemRequest;
-import io.sagaorchestrator.infra.http.dto.Dtos.ItemResponse;
-import io.sagaorchestrator.infra.http.dto.Dtos.OrderAccepted;
-import io.sagaorchestrator.infra.http.dto.Dtos.OrderResponse;
-import io.sagaorchestrator.infra.http.dto.Dtos.PlaceOrderRequest;
+import io.sagaorchestrator.orchestrator.Ids;
+import io.sagaorchestrator.order.domain.OrderData;
+import io.sagaorchestrator.order.domain.OrderLine;
+import io.sagaorchestrator.order.domain.OrderValidation;
+import io.sagaorchestrator.order.domain.ShippingAddress;
+import io.sagaorchestrator.order.http.OrderDtos.AddressRequest;
+import io.sagaorchestrator.order.http.OrderDtos.CancelAccepted;
+import io.sagaorchestrator.order.http.OrderDtos.ItemRequest;
+import io.sagaorchestrator.order.http.OrderDtos.ItemResponse;
+import io.sagaorchestrator.order.http.OrderDtos.OrderAccepted;
+import io.sagaorchestrator.order.http.OrderDtos.OrderResponse;
+import io.sagaorchestrator.order.http.OrderDtos.PlaceOrderRequest;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.order.OrderStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,14 +64,6 @@ public final class OrderRoutes extends AllDirectives {
         path(segment(), orderId -> get(() -> parameterOptional("waitMs", waitMs ->
             completeWithFuture(withValidId(orderId, id -> read(id, waitFor(waitMs))))))),
         path(segment().slash("cancel"), orderId -> post(() -> completeWithFuture(withValidId(orderId, this::cancel))))));
-  }
-
-  static CompletionStage<HttpResponse> withValidId(String id, java.util.function.Function<String, CompletionStage<HttpResponse>> then) {
-    if (!Ids.isValid(id)) {
-      return CompletableFuture.completedFuture(
-          HttpJson.error(StatusCodes.BAD_REQUEST, "id must be 1-64 characters of [A-Za-z0-9._-]", List.of("id")));
-    }
-    return then.apply(id);
   }
 
   private CompletionStage<HttpResponse> place(String body, Optional<String> idempotencyKey, String correlationId) {

@@ -1,4 +1,4 @@
-package io.sagaorchestrator.infra.http;
+package io.sagaorchestrator.order;
 
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
 

@@ -1,5 +1,6 @@
-package io.sagaorchestrator.domain.order;
+package io.sagaorchestrator.order.domain;
 
+import io.sagaorchestrator.orchestrator.Ids;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

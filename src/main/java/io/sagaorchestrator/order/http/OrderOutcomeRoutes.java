@@ -1,5 +1,6 @@
-package io.sagaorchestrator.infra.http;
+package io.sagaorchestrator.order.http;
 
+import io.sagaorchestrator.infra.http.HttpJson;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.pubsub.Topic;
@@ -10,8 +11,9 @@ import akka.http.javadsl.server.Route;
 import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorSource;
-import io.sagaorchestrator.infra.http.dto.Dtos.OrderOutcome;
+import io.sagaorchestrator.order.http.OrderDtos.OrderOutcome;
 import io.sagaorchestrator.order.OrderSaga;
+import io.sagaorchestrator.order.OrderStatus;
 import io.sagaorchestrator.orchestrator.SagaOutcomes;
 import java.time.Duration;
 import java.util.List;
