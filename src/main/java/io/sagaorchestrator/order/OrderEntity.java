@@ -69,7 +69,7 @@ public final class OrderEntity
   /** Wakes an order whose saga has not started: its recovery (or {@link EnsureSaga}) starts it. */
   private static Consumer<String> sagaStarter(ActorSystem<?> system) {
     return orderId -> ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, orderId)
-        .tell(new EnsureSaga(system.ignoreRef()));
+        .tell(EnsureSaga.INSTANCE);
   }
 
   public static Behavior<Command> create(
@@ -92,11 +92,9 @@ public final class OrderEntity
 
   /**
    * Start this order's saga if the order is stored, even if its start was confirmed: a saga that
-   * confirmed is durable only with its first step's outcome. Answers whether the order is stored.
+   * confirmed is durable only with its first step's outcome.
    */
-  public record EnsureSaga(ActorRef<OrderStored> replyTo) implements Command {}
-
-  public record OrderStored(boolean stored) implements CborSerializable {}
+  public enum EnsureSaga implements Command { INSTANCE }
 
   /** The saga's answer to a start; {@code replyTo} is absent when no client waits for it. */
   private record SagaStartAnswered(String error, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) implements Command {}
@@ -195,7 +193,7 @@ public final class OrderEntity
         .onCommand(GetOrder.class, c -> Effect().reply(c.replyTo(), StatusReply.error("order " + orderId + " not found")))
         .onCommand(EnsureSaga.class, c -> {
           timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
-          return Effect().reply(c.replyTo(), new OrderStored(false));
+          return Effect().noReply();
         });
     builder.forStateType(Placed.class)
         .onCommand(PlaceOrder.class, this::onPlaceAgain)
@@ -207,7 +205,7 @@ public final class OrderEntity
     });
     builder.forStateType(Placed.class).onCommand(EnsureSaga.class, (s, c) -> {
       ensureSaga(s.placed(), false, null, 1);
-      return Effect().reply(c.replyTo(), new OrderStored(true));
+      return Effect().noReply();
     });
     builder.forAnyState().onCommand(RetrySagaStart.class, c -> Effect().noReply());
     builder.forAnyState().onCommand(PassivateIdle.class, (state, c) -> {

@@ -36,9 +36,9 @@ public final class RecordRetention<C> {
     this.dueMessage = dueMessage;
   }
 
-  /** {@code actionsNotAfter}: no action under {@code key} may be applied after it; null means none may now. */
+  /** {@code actionsNotAfter}: no action under {@code key} may be applied after it. */
   public void forgetLater(String key, Instant actionsNotAfter) {
-    Duration untilDeadline = actionsNotAfter == null ? Duration.ZERO : Duration.between(Instant.now(), actionsNotAfter);
+    Duration untilDeadline = Duration.between(Instant.now(), actionsNotAfter);
     long delayNanos = (untilDeadline.isNegative() ? Duration.ZERO : untilDeadline).plus(grace).toNanos();
     // Forgetting later than due is safe, so a key behind a later one in the queue may just wait for it.
     pending.addLast(new Pending(key, System.nanoTime() + delayNanos));

@@ -16,12 +16,14 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
-import io.sagaorchestrator.participants.RecordMaps;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -60,7 +62,6 @@ public final class InventoryItem
   /**
    * The saga owning this key has ended and none of its commands may be applied after
    * {@code actionsNotAfter}: the record may go once that and the grace period have passed.
-   * Null (a notice from an older node) counts as now.
    */
   public record Forget(String idempotencyKey, Instant actionsNotAfter) implements Command {}
 
@@ -89,28 +90,44 @@ public final class InventoryItem
 
   public enum ReservationStatus { RESERVED, REJECTED, RELEASED, TOMBSTONE }
 
-  public record Reservation(String orderId, ReservationStatus status, int quantity, String reason) implements CborSerializable {}
+  public record Reservation(String orderId, ReservationStatus status, int quantity, String reason)
+      implements CborSerializable, IdempotentLedger.Entry {
+    @JsonIgnore
+    @Override
+    public IdempotentLedger.Standing standing() {
+      return switch (status) {
+        case RESERVED -> IdempotentLedger.Standing.HELD;
+        case REJECTED -> IdempotentLedger.Standing.REJECTED;
+        case RELEASED -> IdempotentLedger.Standing.UNDONE;
+        case TOMBSTONE -> IdempotentLedger.Standing.TOMBSTONE;
+      };
+    }
+
+    @JsonIgnore
+    @Override
+    public long amount() {
+      return quantity;
+    }
+  }
 
   public record State(long restocked, long available, Map<String, Reservation> byKey) implements CborSerializable {
     public State {
-      byKey = RecordMaps.persistent(byKey);
+      byKey = IdempotentLedger.persistent(byKey);
     }
 
     State put(String key, Reservation reservation, long availableDelta, long restockDelta) {
-      Map<String, Reservation> next = reservation == null ? byKey : RecordMaps.persistent(byKey).plus(key, reservation);
+      Map<String, Reservation> next = reservation == null ? byKey : IdempotentLedger.with(byKey, key, reservation);
       return new State(restocked + restockDelta, available + availableDelta, next);
     }
 
     State forget(List<String> keys) {
-      Map<String, Reservation> next = RecordMaps.persistent(byKey).minusAll(keys);
+      Map<String, Reservation> next = IdempotentLedger.without(byKey, keys);
       return new State(restocked, available, next);
     }
 
     Map<String, Integer> activeReservations() {
       Map<String, Integer> reservations = new TreeMap<>();
-      byKey.values().stream()
-          .filter(r -> r.status() == ReservationStatus.RESERVED)
-          .forEach(r -> reservations.merge(r.orderId(), r.quantity(), Integer::sum));
+      IdempotentLedger.heldByOrder(byKey.values()).forEach((orderId, held) -> reservations.put(orderId, Math.toIntExact(held)));
       return reservations;
     }
   }
@@ -133,9 +150,7 @@ public final class InventoryItem
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // A busy SKU takes ~20 events/s: every 100 meant a snapshot (and a delete) per account every
-    // few seconds, each its own transaction. Recovery replays at most ~1,000 small events.
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return IdempotentLedger.SNAPSHOTS;
   }
 
   @Override
@@ -157,11 +172,9 @@ public final class InventoryItem
   }
 
   private ReplyEffect<Event, State> onReserve(State state, ReserveStock command) {
-    Reservation earlier = state.byKey().get(command.idempotencyKey());
-    if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfReservation(earlier));
-    if (command.notAfter() != null && Instant.now().isAfter(command.notAfter())) {
-      return Effect().reply(command.replyTo(), new StepOutcome.Failed("reservation arrived after its deadline; not applied"));
-    }
+    Optional<StepOutcome> answered = IdempotentLedger.answerWithoutApplying(
+        state.byKey().get(command.idempotencyKey()), command.notAfter(), "reservation");
+    if (answered.isPresent()) return Effect().reply(command.replyTo(), answered.get());
     if (state.available() < command.quantity()) {
       String reason = "insufficient stock of " + sku + ": available " + state.available() + ", needed " + command.quantity();
       return Effect().persist(new ReservationRejected(command.orderId(), command.idempotencyKey(), reason))
@@ -171,25 +184,15 @@ public final class InventoryItem
         .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
   }
 
-  private static StepOutcome outcomeOfReservation(Reservation reservation) {
-    return switch (reservation.status()) {
-      case RESERVED -> StepOutcome.succeeded();
-      case REJECTED -> new StepOutcome.Rejected(reservation.reason());
-      case RELEASED, TOMBSTONE -> new StepOutcome.Rejected("reservation already compensated");
-    };
-  }
-
   private ReplyEffect<Event, State> onRelease(State state, ReleaseStock command) {
     Reservation earlier = state.byKey().get(command.idempotencyKey());
-    if (earlier == null) {
-      return Effect().persist(new ReleaseTombstoned(command.orderId(), command.idempotencyKey()))
+    return switch (IdempotentLedger.undo(earlier)) {
+      case TOMBSTONE -> Effect().persist(new ReleaseTombstoned(command.orderId(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to release"));
-    }
-    if (earlier.status() == ReservationStatus.RESERVED) {
-      return Effect().persist(new StockReleased(command.orderId(), earlier.quantity(), command.idempotencyKey()))
+      case GIVE_BACK -> Effect().persist(new StockReleased(command.orderId(), earlier.quantity(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
-    }
-    return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to release"));
+      case NOTHING -> Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to release"));
+    };
   }
 
   private ReplyEffect<Event, State> onForget(Forget command) {

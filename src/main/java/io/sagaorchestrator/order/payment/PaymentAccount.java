@@ -16,13 +16,14 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
-import io.sagaorchestrator.participants.RecordMaps;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
 
 /**
  * A customer's credit: the payment participant. Charges are keyed by the saga's idempotency
@@ -61,7 +62,6 @@ public final class PaymentAccount
   /**
    * The saga owning this key has ended and none of its commands may be applied after
    * {@code actionsNotAfter}: the record may go once that and the grace period have passed.
-   * Null (a notice from an older node) counts as now.
    */
   public record Forget(String idempotencyKey, Instant actionsNotAfter) implements Command {}
 
@@ -91,29 +91,43 @@ public final class PaymentAccount
 
   public enum ChargeStatus { CHARGED, REJECTED, REFUNDED, TOMBSTONE }
 
-  public record ChargeRecord(String orderId, ChargeStatus status, long amountCents, String reason) implements CborSerializable {}
+  public record ChargeRecord(String orderId, ChargeStatus status, long amountCents, String reason)
+      implements CborSerializable, IdempotentLedger.Entry {
+    @JsonIgnore
+    @Override
+    public IdempotentLedger.Standing standing() {
+      return switch (status) {
+        case CHARGED -> IdempotentLedger.Standing.HELD;
+        case REJECTED -> IdempotentLedger.Standing.REJECTED;
+        case REFUNDED -> IdempotentLedger.Standing.UNDONE;
+        case TOMBSTONE -> IdempotentLedger.Standing.TOMBSTONE;
+      };
+    }
+
+    @JsonIgnore
+    @Override
+    public long amount() {
+      return amountCents;
+    }
+  }
 
   public record State(long depositedCents, long availableCents, Map<String, ChargeRecord> byKey) implements CborSerializable {
     public State {
-      byKey = RecordMaps.persistent(byKey);
+      byKey = IdempotentLedger.persistent(byKey);
     }
 
     State put(String key, ChargeRecord record, long availableDelta, long depositDelta) {
-      Map<String, ChargeRecord> next = record == null ? byKey : RecordMaps.persistent(byKey).plus(key, record);
+      Map<String, ChargeRecord> next = record == null ? byKey : IdempotentLedger.with(byKey, key, record);
       return new State(depositedCents + depositDelta, availableCents + availableDelta, next);
     }
 
     State forget(List<String> keys) {
-      Map<String, ChargeRecord> next = RecordMaps.persistent(byKey).minusAll(keys);
+      Map<String, ChargeRecord> next = IdempotentLedger.without(byKey, keys);
       return new State(depositedCents, availableCents, next);
     }
 
     Map<String, Long> activeCharges() {
-      Map<String, Long> charges = new TreeMap<>();
-      byKey.values().stream()
-          .filter(r -> r.status() == ChargeStatus.CHARGED)
-          .forEach(r -> charges.merge(r.orderId(), r.amountCents(), Long::sum));
-      return charges;
+      return IdempotentLedger.heldByOrder(byKey.values());
     }
   }
 
@@ -135,9 +149,7 @@ public final class PaymentAccount
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // A busy account takes ~20 events/s: every 100 meant a snapshot (and a delete) per account every
-    // few seconds, each its own transaction. Recovery replays at most ~1,000 small events.
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return IdempotentLedger.SNAPSHOTS;
   }
 
   @Override
@@ -164,11 +176,9 @@ public final class PaymentAccount
   }
 
   private ReplyEffect<Event, State> onCharge(State state, Charge command) {
-    ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
-    if (earlier != null) return Effect().reply(command.replyTo(), outcomeOfCharge(earlier));
-    if (command.notAfter() != null && Instant.now().isAfter(command.notAfter())) {
-      return Effect().reply(command.replyTo(), new StepOutcome.Failed("charge arrived after its deadline; not applied"));
-    }
+    Optional<StepOutcome> answered = IdempotentLedger.answerWithoutApplying(
+        state.byKey().get(command.idempotencyKey()), command.notAfter(), "charge");
+    if (answered.isPresent()) return Effect().reply(command.replyTo(), answered.get());
     if (state.availableCents() < command.amountCents()) {
       String reason = "insufficient credit: available " + state.availableCents() + ", needed " + command.amountCents();
       return Effect().persist(new ChargeRejected(command.orderId(), command.idempotencyKey(), reason))
@@ -178,25 +188,15 @@ public final class PaymentAccount
         .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
   }
 
-  private static StepOutcome outcomeOfCharge(ChargeRecord record) {
-    return switch (record.status()) {
-      case CHARGED -> StepOutcome.succeeded();
-      case REJECTED -> new StepOutcome.Rejected(record.reason());
-      case REFUNDED, TOMBSTONE -> new StepOutcome.Rejected("charge already compensated");
-    };
-  }
-
   private ReplyEffect<Event, State> onRefund(State state, Refund command) {
     ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
-    if (earlier == null) {
-      return Effect().persist(new RefundTombstoned(command.orderId(), command.idempotencyKey()))
+    return switch (IdempotentLedger.undo(earlier)) {
+      case TOMBSTONE -> Effect().persist(new RefundTombstoned(command.orderId(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to refund"));
-    }
-    if (earlier.status() == ChargeStatus.CHARGED) {
-      return Effect().persist(new Refunded(command.orderId(), earlier.amountCents(), command.idempotencyKey()))
+      case GIVE_BACK -> Effect().persist(new Refunded(command.orderId(), earlier.amountCents(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
-    }
-    return Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to refund"));
+      case NOTHING -> Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to refund"));
+    };
   }
 
   private ReplyEffect<Event, State> onForget(Forget command) {
