@@ -60,8 +60,15 @@ public final class ModuleContext {
     return outcomes;
   }
 
+  /** A definition whose sagas clients start with {@code POST /sagas}. */
   public ModuleContext definition(SagaDefinition<?> definition) {
     definitions.register(definition);
+    return this;
+  }
+
+  /** A definition whose sagas only the module starts, through {@code route} (e.g. "POST /orders"). */
+  public ModuleContext definitionStartedThrough(SagaDefinition<?> definition, String route) {
+    definitions.registerStartedThrough(definition, route);
     return this;
   }
 

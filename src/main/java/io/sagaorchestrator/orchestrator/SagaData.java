@@ -3,6 +3,7 @@ package io.sagaorchestrator.orchestrator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Comparator;
 
 /**
  * Saga data travels and is persisted as a JSON tree, so the engine stays generic: each
@@ -18,6 +19,19 @@ public final class SagaData {
   public static JsonNode toTree(Object data) {
     return MAPPER.valueToTree(data);
   }
+
+  /**
+   * The same data, whatever number types the trees hold: a tree read back from the journal may
+   * hold 5 as an int where the one built from an object holds a long.
+   */
+  public static boolean same(JsonNode a, JsonNode b) {
+    return a.equals(SAME_VALUE, b);
+  }
+
+  private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+    if (x.equals(y)) return 0;
+    return x.isNumber() && y.isNumber() && x.decimalValue().compareTo(y.decimalValue()) == 0 ? 0 : 1;
+  };
 
   public static <D> D fromTree(JsonNode tree, Class<D> type) {
     try {

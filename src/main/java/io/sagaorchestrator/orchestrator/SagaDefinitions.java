@@ -1,7 +1,9 @@
 package io.sagaorchestrator.orchestrator;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,6 +13,29 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SagaDefinitions {
   private final Map<String, TreeMap<Integer, SagaDefinition<?>>> byName = new ConcurrentHashMap<>();
+  private final Map<String, String> startedOnlyThrough = new ConcurrentHashMap<>();
+
+  /**
+   * As {@link #register}, for a definition whose sagas only its module starts (the order saga
+   * starts with its order): {@code POST /sagas} refuses it and names {@code route} instead.
+   */
+  public SagaDefinitions registerStartedThrough(SagaDefinition<?> definition, String route) {
+    register(definition);
+    startedOnlyThrough.put(definition.name(), route);
+    return this;
+  }
+
+  /** The route that starts sagas of {@code name}, when {@code POST /sagas} may not. */
+  public Optional<String> startedOnlyThrough(String name) {
+    return Optional.ofNullable(startedOnlyThrough.get(name));
+  }
+
+  /** Every registered definition, by name, oldest version first. */
+  public SortedMap<String, List<SagaDefinition<?>>> all() {
+    SortedMap<String, List<SagaDefinition<?>>> all = new TreeMap<>();
+    byName.forEach((name, versions) -> all.put(name, List.copyOf(versions.values())));
+    return all;
+  }
 
   public SagaDefinitions register(SagaDefinition<?> definition) {
     byName.compute(definition.name(), (name, versions) -> {

@@ -359,7 +359,7 @@ public final class SagaEntity
   private <S extends State> void onStartedSaga(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> handlers,
       Function<S, Saga> saga) {
     handlers
-        .onCommand(StartSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(StartSaga.class, (s, c) -> onStartAgain(saga.apply(s), c))
         .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(saga.apply(s).summary())))
         .onCommand(AwaitSettled.class, (s, c) -> onAwaitSettled(saga.apply(s), c))
         .onCommand(CancelSaga.class, (s, c) -> onCancel(saga.apply(s), c))
@@ -389,6 +389,16 @@ public final class SagaEntity
     // Lost before its first write, the saga is started again by the keeper, through its starter.
     unstoredStart = started;
     run(Saga.started(started), definition);
+    return Effect().reply(command.replyTo(), StatusReply.ack());
+  }
+
+  /** The same start again is answered as the first was; another definition or other data under this id is refused. */
+  private ReplyEffect<Event, State> onStartAgain(Saga saga, StartSaga command) {
+    if (!saga.definition().equals(command.definition()) || !SagaData.same(saga.data(), command.data())) {
+      return Effect().reply(command.replyTo(), StatusReply.error(
+          "saga " + sagaId + " exists already, on definition " + saga.definition() + (saga.definition().equals(command.definition())
+              ? " with other data" : "")));
+    }
     return Effect().reply(command.replyTo(), StatusReply.ack());
   }
 

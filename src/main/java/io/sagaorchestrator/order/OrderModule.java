@@ -35,7 +35,7 @@ public final class OrderModule implements SagaModule {
     var routes = new OrderRoutes(node.system(), askTimeout, askAttempts);
     var participants = new ParticipantRoutes(node.system(), askTimeout);
     var outcomes = new OrderOutcomeRoutes(node.outcomes());
-    node.definition(OrderSaga.definition(new OrderParticipants(node.system(), node.faults()), settings.saga()))
+    node.definitionStartedThrough(OrderSaga.definition(new OrderParticipants(node.system(), node.faults()), settings.saga()), "POST /orders")
         .sagaAnnouncement(OrderEntity.sagaAnnouncement(node.system()))
         .routes(routes::route)
         .adminRoutes(participants::route)

@@ -119,7 +119,7 @@ public final class SagaNode implements AutoCloseable {
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new SagaRoutes(system, settings.http().askTimeout(), settings.http().askAttempts()),
+          new SagaRoutes(system, definitions, settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),
           adminRoutes,

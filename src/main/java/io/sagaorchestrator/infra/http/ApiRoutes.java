@@ -58,7 +58,7 @@ public final class ApiRoutes extends AllDirectives {
       return respondWithHeader(RawHeader.create(CORRELATION_ID, correlationId), () ->
           handleExceptions(EXCEPTIONS, () -> handleRejections(REJECTIONS, () -> concat(
               anyOf(moduleRoutes.stream().map(route -> route.apply(correlationId)).toList()),
-              sagas.route(this::adminOnly),
+              sagas.route(correlationId, this::adminOnly),
               pathPrefix("admin", () -> adminOnly(() -> adminRoutes)),
               health.route()))));
     });

@@ -2,38 +2,141 @@ package io.sagaorchestrator.infra.http;
 
 import static akka.http.javadsl.server.PathMatchers.segment;
 
+import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
 import io.sagaorchestrator.infra.http.dto.Dtos.HistoryResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.StepResponse;
+import io.sagaorchestrator.infra.http.dto.Dtos.DefinitionResponse;
+import io.sagaorchestrator.infra.http.dto.Dtos.SagaAccepted;
+import io.sagaorchestrator.infra.http.dto.Dtos.StartSagaRequest;
+import io.sagaorchestrator.orchestrator.AskFailures;
+import io.sagaorchestrator.orchestrator.Ids;
+import io.sagaorchestrator.orchestrator.SagaDefinition;
+import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.orchestrator.SagaStep;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** {@code /sagas}: a saga's timeline, and the operator's retry of a PARKED saga. */
+/**
+ * {@code /sagas} for every definition: start one, read its timeline, cancel it, and the
+ * operator's retry of a PARKED saga; {@code /definitions}: what this node runs.
+ */
 public final class SagaRoutes extends AllDirectives {
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final int MAX_IDEMPOTENCY_KEY = 200;
+
   private final ClusterSharding sharding;
+  private final SagaDefinitions definitions;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public SagaRoutes(ActorSystem<?> system, Duration askTimeout, int askAttempts) {
+  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
+    this.definitions = definitions;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
 
-  public Route route(java.util.function.Function<Supplier<Route>, Route> adminOnly) {
-    return pathPrefix("sagas", () -> concat(
+  public Route route(String correlationId, Function<Supplier<Route>, Route> adminOnly) {
+    return concat(
+        path("definitions", () -> get(() -> complete(HttpJson.ok(definitionList())))),
+        pathPrefix("sagas", () -> sagaRoutes(correlationId, adminOnly)));
+  }
+
+  private Route sagaRoutes(String correlationId, Function<Supplier<Route>, Route> adminOnly) {
+    return concat(
+        pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+            entity(Unmarshaller.entityToString(), body -> completeWithFuture(start(body, key, correlationId)))))),
         path(segment(), sagaId -> get(() -> completeWithFuture(PathIds.withValidId(sagaId, this::read)))),
+        path(segment().slash("cancel"), sagaId -> post(() -> completeWithFuture(PathIds.withValidId(sagaId, this::cancel)))),
         path(segment().slash("retry"), sagaId -> post(() -> adminOnly.apply(() ->
-            completeWithFuture(PathIds.withValidId(sagaId, this::retry)))))));
+            completeWithFuture(PathIds.withValidId(sagaId, this::retry))))));
+  }
+
+  /**
+   * Starts a saga of any definition a client may start; answers 202 once its start is durable.
+   * Without {@code sagaId} the id follows from the {@code Idempotency-Key} (so a retry finds the
+   * same saga), else it is new.
+   */
+  private CompletionStage<HttpResponse> start(String body, Optional<String> idempotencyKey, String correlationId) {
+    StartSagaRequest request = HttpJson.read(body, StartSagaRequest.class);
+    if (idempotencyKey.isPresent() && (idempotencyKey.get().isBlank() || idempotencyKey.get().length() > MAX_IDEMPOTENCY_KEY)) {
+      throw new HttpJson.BadRequest(IDEMPOTENCY_KEY + ": must be 1-" + MAX_IDEMPOTENCY_KEY + " characters", List.of(IDEMPOTENCY_KEY));
+    }
+    if (request.definition() == null) throw new HttpJson.BadRequest("definition: required", List.of("definition"));
+    SagaDefinition<?> definition = definitions.latest(request.definition()).orElseThrow(() -> new HttpJson.BadRequest(
+        "definition: this node runs no definition " + request.definition() + " (GET /definitions lists them)", List.of("definition")));
+    definitions.startedOnlyThrough(definition.name()).ifPresent(route -> {
+      throw new HttpJson.BadRequest("definition: " + definition.name() + " sagas start through " + route, List.of("definition"));
+    });
+    if (request.sagaId() != null && !Ids.isValid(request.sagaId())) {
+      throw new HttpJson.BadRequest("sagaId: must be 1-64 characters of [A-Za-z0-9._-]", List.of("sagaId"));
+    }
+    if (request.data() == null || !request.data().isObject()) {
+      throw new HttpJson.BadRequest("data: required, a JSON object", List.of("data"));
+    }
+    HttpJson.convert(request.data(), definition.dataType(), "data");
+    String sagaId = request.sagaId() != null ? request.sagaId()
+        : idempotencyKey.map(SagaRoutes::idFromKey).orElseGet(() -> "s-" + UUID.randomUUID());
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .<Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition.name(), request.data(), correlationId, false, replyTo),
+                askTimeout))
+        .thenApply(done -> HttpJson.response(StatusCodes.ACCEPTED, new SagaAccepted(sagaId, definition.name(), definition.version()))
+            .addHeader(Location.create("/sagas/" + sagaId)))
+        .exceptionally(error -> {
+          if (Failures.isStatusError(error)) return HttpJson.error(StatusCodes.CONFLICT, AskFailures.unwrap(error).getMessage());
+          throw Failures.asCompletion(error);
+        });
+  }
+
+  /** A stable saga id for a client's idempotency key. */
+  private static String idFromKey(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return "s-" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private CompletionStage<HttpResponse> cancel(String sagaId) {
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .<SagaEntity.ControlReply>ask(replyTo -> new SagaEntity.CancelSaga("cancelled by client", replyTo), askTimeout))
+        .thenApply(reply -> switch (reply.result()) {
+          case ACCEPTED -> HttpJson.response(StatusCodes.ACCEPTED, Map.of("sagaId", sagaId, "status", reply.status().name()));
+          case CONFLICT -> HttpJson.error(StatusCodes.CONFLICT, "saga " + sagaId + " is " + reply.status() + "; only a RUNNING saga can be cancelled");
+          case NOT_FOUND -> HttpJson.error(StatusCodes.NOT_FOUND, "saga " + sagaId + " not found");
+        })
+        .exceptionally(error -> Failures.notFoundOr(error, "saga " + sagaId + " not found"));
+  }
+
+  private List<DefinitionResponse> definitionList() {
+    List<DefinitionResponse> list = new ArrayList<>();
+    definitions.all().forEach((name, versions) -> list.add(new DefinitionResponse(name,
+        versions.stream().map(SagaDefinition::version).toList(),
+        versions.get(versions.size() - 1).steps().stream().map(SagaStep::name).toList(),
+        definitions.startedOnlyThrough(name).orElse("POST /sagas"))));
+    return list;
   }
 
   private CompletionStage<HttpResponse> read(String sagaId) {

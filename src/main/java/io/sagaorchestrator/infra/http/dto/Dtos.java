@@ -1,6 +1,7 @@
 package io.sagaorchestrator.infra.http.dto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,14 @@ import java.util.Map;
  */
 public final class Dtos {
   private Dtos() {}
+
+  /** POST /sagas: a saga of {@code definition} over {@code data}; {@code sagaId} is optional. */
+  public record StartSagaRequest(String definition, String sagaId, JsonNode data) {}
+
+  public record SagaAccepted(String sagaId, String definition, int version) {}
+
+  /** GET /definitions: one per name, with the versions this node can run and the latest's steps. */
+  public record DefinitionResponse(String name, List<Integer> versions, List<String> steps, String startedThrough) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record SagaResponse(
