@@ -107,7 +107,7 @@ sealed interface BenchTarget extends AutoCloseable {
             "in-process node on http://127.0.0.1:" + node.httpPort() + ", " + where);
       } catch (Exception | Error e) {
         if (database != null && !keep) PostgresScratch.drop(postgresServer, database);
-        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+        if (createdDir != null) Directories.deleteTree(createdDir);
         throw e;
       }
     }
@@ -151,7 +151,7 @@ sealed interface BenchTarget extends AutoCloseable {
     private static Duration idleAfter(Config config) {
       return Stream.concat(
               Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after").map(config::getDuration),
-              Stream.of(BenchCommand.CLIENT_KEEP_ALIVE))
+              Stream.of(BenchHttp.KEEP_ALIVE))
           .max(Duration::compareTo)
           .orElseThrow()
           .plusSeconds(2);
@@ -225,7 +225,7 @@ sealed interface BenchTarget extends AutoCloseable {
         } catch (SQLException e) {
           System.err.println("bench: could not drop database " + createdDatabase + ": " + e.getMessage());
         }
-        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+        if (createdDir != null) Directories.deleteTree(createdDir);
       }
     }
   }
