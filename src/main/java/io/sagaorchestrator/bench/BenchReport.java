@@ -4,15 +4,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sagaorchestrator.client.AuditResult;
 import io.sagaorchestrator.infra.config.JvmRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.OptionalLong;
 import org.HdrHistogram.Histogram;
 
 /** The bench's result: {@code report.json}, the chart {@code report.svg}, and the summary table. */
@@ -25,7 +28,7 @@ record BenchReport(
     double measuredWindowSeconds,
     long measuredSagas,
     Latency latencyMs,
-    Map<String, Latency> latencyMsByStatus,
+    Map<Outcome, Latency> latencyMsByStatus,
     Accept acceptLatencyMs,
     Double journalEventsPerSecond,
     Double journalEventsPerSaga,
@@ -35,7 +38,7 @@ record BenchReport(
     Double cpuMsPerSaga,
     Outcomes outcomes,
     Audit audit,
-    List<LoadRun.Tick> timeline) {
+    List<Tick> timeline) {
 
   record Setup(int orders, int warmup, int concurrency, double compensateShare, int customers, int skus,
       double failureRate, double timeoutRate, long latencyMs, long followWaitMs, String following, String target) {}
@@ -50,9 +53,9 @@ record BenchReport(
       return String.format(Locale.ROOT, "p50 %,.0f ms  p95 %,.0f ms  p99 %,.0f ms  max %,.0f ms", p50, p95, p99, max);
     }
 
-    static Map<String, Latency> byStatus(Map<String, Histogram> micros) {
-      Map<String, Latency> latencies = new TreeMap<>();
-      micros.forEach((status, histogram) -> latencies.put(status, of(histogram)));
+    static Map<Outcome, Latency> byOutcome(Map<Outcome, Histogram> micros) {
+      Map<Outcome, Latency> latencies = new EnumMap<>(Outcome.class);
+      micros.forEach((outcome, histogram) -> latencies.put(outcome, of(histogram)));
       return latencies;
     }
   }
@@ -69,11 +72,56 @@ record BenchReport(
   record Ratio(Double singleRow, Double batched) {}
 
   /** {@code streamed}: ends seen on an outcome stream; {@code follows}: long polls sent. */
-  record Outcomes(Map<String, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
+  record Outcomes(Map<Outcome, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
       double followsPerSecond, long streamed) {}
 
   record Audit(boolean ok, long violationCount, List<String> violations, Long durationMs, Long eventsRead,
       JsonNode orders, JsonNode sagas, JsonNode eventsByEntity) {}
+
+  /**
+   * {@code journalKind}: the journal whose limit was to be measured, named even when it was not;
+   * {@code limit} and {@code heap} are absent when not measured.
+   */
+  static BenchReport of(Instant startedAt, Setup setup, JvmRuntime jvm, String journalKind, JournalLimit.Result limit, LoadResult load,
+      AuditResult audit, OptionalLong heap) {
+    Double eventsPerSecond = null;
+    Double eventsPerSaga = null;
+    if (load.journalRowsAtWindowStart().isPresent() && load.journalRowsAtWindowEnd().isPresent()) {
+      long rows = load.journalRowsAtWindowEnd().getAsLong() - load.journalRowsAtWindowStart().getAsLong();
+      eventsPerSecond = rows / load.windowSeconds();
+      eventsPerSaga = load.terminalInWindow() == 0 ? null : (double) rows / load.terminalInWindow();
+    }
+    Limit limits = limit == null ? new Limit(journalKind, null, null, null, null, null, null)
+        : new Limit(limit.kind(), limit.singleRow(), limit.batched(), limit.parallelSingleRow(), limit.parallelWriters(),
+            JournalLimit.BATCH_ROWS, limit.secondsEach());
+    Ratio ratio = eventsPerSecond == null || limit == null ? null
+        : new Ratio(eventsPerSecond / limit.singleRow(), eventsPerSecond / limit.batched());
+    JsonNode json = audit.json();
+    Audit auditPart = new Audit(audit.ok(), audit.httpStatus() == 200 ? audit.violationCount() : -1,
+        audit.httpStatus() == 200 ? audit.violations() : List.of("audit could not run: HTTP " + audit.httpStatus() + " " + audit.rawBody()),
+        json.has("durationMs") ? json.get("durationMs").asLong() : null, json.has("eventsRead") ? json.get("eventsRead").asLong() : null,
+        json.get("orders"), json.get("sagas"), json.get("eventsByEntity"));
+    return new BenchReport(
+        startedAt.toString(),
+        setup,
+        jvm,
+        load.sagasPerSecond(),
+        load.windowSeconds(),
+        load.terminalInWindow(),
+        Latency.of(load.latencyMicros()),
+        Latency.byOutcome(load.latencyMicrosByOutcome()),
+        Accept.of(load.acceptMicros()),
+        eventsPerSecond,
+        eventsPerSaga,
+        limits,
+        ratio,
+        heap.isPresent() ? heap.getAsLong() : null,
+        load.terminalInWindow() == 0 ? null : load.cpuSecondsInWindow() * 1000 / load.terminalInWindow(),
+        new Outcomes(load.outcomes(), load.unexpectedOutcomes(), load.unfinished(), load.rejectedPlacements(), load.httpErrors(),
+            load.follows(), load.follows() / Math.max(1e-9, load.runSeconds()), load.streamed()),
+        auditPart,
+        load.timeline());
+  }
 
   private static double ms(Histogram micros, double percentile) {
     return micros.getTotalCount() == 0 ? 0 : micros.getValueAtPercentile(percentile) / 1000.0;
@@ -84,7 +132,7 @@ record BenchReport(
   void write(Path directory) throws IOException {
     Files.createDirectories(directory);
     MAPPER.writeValue(directory.resolve("report.json").toFile(), this);
-    Files.writeString(directory.resolve("report.svg"), svg(), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("report.svg"), new ReportChart(this).svg(), StandardCharsets.UTF_8);
   }
 
   // ---- the summary table ----------------------------------------------------------------
@@ -132,90 +180,5 @@ record BenchReport(
 
   private static void row(StringBuilder text, String name, String value) {
     text.append(String.format(Locale.ROOT, "  %-28s %s%n", name, value));
-  }
-
-  // ---- the chart ------------------------------------------------------------------------
-
-  /** sagas/s (left axis) and p99 latency (right axis), one point per second; the warm-up is shaded. */
-  String svg() {
-    int width = 960;
-    int height = 420;
-    int left = 70;
-    int right = 70;
-    int top = 50;
-    int bottom = 50;
-    double plotW = width - left - right;
-    double plotH = height - top - bottom;
-    double lastT = Math.max(1, timeline.stream().mapToDouble(LoadRun.Tick::t).max().orElse(1));
-    double stepT = niceCeiling(lastT / 10);
-    double maxT = Math.ceil(lastT / stepT) * stepT;
-    double maxRate = niceCeiling(timeline.stream().mapToDouble(LoadRun.Tick::sagasPerSecond).max().orElse(1));
-    double maxP99 = niceCeiling(timeline.stream().mapToDouble(LoadRun.Tick::p99Ms).max().orElse(1));
-    StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
-        width, height, width, height));
-    svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", left,
-        escape(String.format(Locale.ROOT, "saga-orchestrator bench: %,.0f sagas/s, p99 %,.0f ms (%,d orders, %d in flight)",
-            sagasPerSecond, latencyMs.p99(), setup.orders(), setup.concurrency()))));
-    double warmupEnd = timeline.stream().filter(LoadRun.Tick::warmup).mapToDouble(LoadRun.Tick::t).max().orElse(0);
-    if (warmupEnd > 0) {
-      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#eeeeee\"/>%n",
-          (double) left, top, plotW * warmupEnd / maxT, plotH));
-      svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#888888\">warm-up</text>%n", left + 4.0, top + 14));
-    }
-    for (int i = 0; i <= 5; i++) {
-      double y = top + plotH - plotH * i / 5;
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#dddddd\"/>%n", left, y, width - right, y));
-      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#1f5fbf\">%,.0f</text>%n",
-          left - 6, y + 4, maxRate * i / 5));
-      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" fill=\"#c0392b\">%,.0f</text>%n",
-          width - right + 6, y + 4, maxP99 * i / 5));
-    }
-    for (double t = 0; t <= maxT + 1e-9; t += stepT) {
-      double x = left + plotW * t / maxT;
-      svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-          x, height - bottom + 18, stepT < 1 ? String.format(Locale.ROOT, "%.1f", t) : String.format(Locale.ROOT, "%.0f", t)));
-    }
-    svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">seconds since start</text>%n",
-        left + plotW / 2, height - 12));
-    svg.append(String.format(Locale.ROOT,
-        "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f5fbf\">sagas/s</text>%n", top + plotH / 2));
-    svg.append(String.format(Locale.ROOT,
-        "<text transform=\"translate(%d %.1f) rotate(90)\" text-anchor=\"middle\" fill=\"#c0392b\">p99 place→terminal (ms)</text>%n",
-        width - 16, top + plotH / 2));
-    svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#999999\"/>%n",
-        left, top, plotW, plotH));
-    svg.append(polyline(maxT, maxRate, left, top, plotW, plotH, "#1f5fbf", true));
-    svg.append(polyline(maxT, maxP99, left, top, plotW, plotH, "#c0392b", false));
-    svg.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"%d\" fill=\"#1f5fbf\">— sagas/s (terminal per second)</text><text x=\"%d\" y=\"%d\" fill=\"#c0392b\">— p99 latency of the orders that ended in that second</text>%n",
-        left + 250, top - 8, left + 480, top - 8));
-    svg.append("</svg>\n");
-    return svg.toString();
-  }
-
-  private String polyline(double maxT, double maxY, int left, int top, double plotW, double plotH, String color, boolean rate) {
-    StringBuilder points = new StringBuilder();
-    for (LoadRun.Tick tick : timeline) {
-      double value = rate ? tick.sagasPerSecond() : tick.p99Ms();
-      points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * tick.t() / maxT, top + plotH - plotH * Math.min(1, value / maxY)));
-    }
-    return String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", color, points.toString().trim());
-  }
-
-  /** 1, 2 or 5 times a power of ten, at least {@code value}. */
-  static double niceCeiling(double value) {
-    if (value <= 0) return 1;
-    double power = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 2, 5, 10}) {
-      if (step * power >= value) return step * power;
-    }
-    return 10 * power;
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

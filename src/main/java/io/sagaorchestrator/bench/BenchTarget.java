@@ -2,6 +2,7 @@ package io.sagaorchestrator.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.sagaorchestrator.client.Polling;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** What the bench drives: a node it starts itself, in this JVM, or nodes that run elsewhere. */
@@ -107,7 +112,7 @@ sealed interface BenchTarget extends AutoCloseable {
             "in-process node on http://127.0.0.1:" + node.httpPort() + ", " + where);
       } catch (Exception | Error e) {
         if (database != null && !keep) PostgresScratch.drop(postgresServer, database);
-        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+        if (createdDir != null) Directories.deleteTree(createdDir);
         throw e;
       }
     }
@@ -151,7 +156,7 @@ sealed interface BenchTarget extends AutoCloseable {
     private static Duration idleAfter(Config config) {
       return Stream.concat(
               Stream.of("saga.engine.passivate-after-end", "saga.shipping.idle-passivation", "saga.participants.forget-after").map(config::getDuration),
-              Stream.of(BenchCommand.CLIENT_KEEP_ALIVE))
+              Stream.of(BenchHttp.KEEP_ALIVE))
           .max(Duration::compareTo)
           .orElseThrow()
           .plusSeconds(2);
@@ -165,39 +170,58 @@ sealed interface BenchTarget extends AutoCloseable {
     private static final Duration MAX_COMPACTION_WAIT = Duration.ofMinutes(2);
 
     /**
-     * After a load the H2 journal's compaction rewrites for some seconds more (a heap read then held
-     * ~3 MiB more of its pages and chunk metadata), so the heap is read once it has caught up, and
-     * until {@value #SETTLED_READINGS} readings in a row agree: a heap that grew with the orders
-     * shows all the same.
+     * Waits for the idle timers first. After a load the H2 journal's compaction goes on rewriting
+     * for a while and holds pages meanwhile, so the heap is read once it has caught up, and until
+     * {@value #SETTLED_READINGS} readings in a row agree: a heap that grew with the orders shows
+     * all the same.
      */
     @Override
     public OptionalLong heapAfterGc(PrintWriter progress) {
+      Executor afterIdle = CompletableFuture.delayedExecutor(idleAfter.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture<Long> heap = CompletableFuture.runAsync(() -> {}, afterIdle)
+          .thenCompose(idle -> compactionCaughtUp(progress))
+          .thenCompose(caughtUp -> {
+            if (!caughtUp) {
+              progress.printf(Locale.ROOT, "the journal's compaction has not caught up after %d s; reading the heap all the same%n",
+                  MAX_COMPACTION_WAIT.toSeconds());
+            }
+            List<Long> readings = new ArrayList<>();
+            return Polling.until(() -> CompletableFuture.completedFuture(read(readings, progress)),
+                OwnNode::lastReadingCounts, SETTLE_STEP);
+          })
+          .thenApply(readings -> readings.get(readings.size() - 1));
       try {
-        Thread.sleep(idleAfter.toMillis());
-        long compactionDeadline = System.nanoTime() + MAX_COMPACTION_WAIT.toNanos();
-        if (!node.journalCompactionCaughtUp()) {
-          progress.println("waiting for the journal's compaction to catch up before reading the heap …");
-          progress.flush();
-        }
-        while (!node.journalCompactionCaughtUp() && System.nanoTime() < compactionDeadline) Thread.sleep(SETTLE_STEP.toMillis());
-        if (!node.journalCompactionCaughtUp()) {
-          progress.printf(Locale.ROOT, "the journal's compaction has not caught up after %d s; reading the heap all the same%n",
-              MAX_COMPACTION_WAIT.toSeconds());
-        }
-        List<Long> readings = new ArrayList<>();
-        while (true) {
-          readings.add(liveHeapAfterFullGc());
-          long reading = readings.get(readings.size() - 1);
-          if (settled(readings) || readings.size() == MAX_READINGS) return OptionalLong.of(reading);
-          progress.printf(Locale.ROOT, "heap after GC %.1f MiB; reading it again in %d s until %d readings in a row agree%n",
-              reading / 1048576.0, SETTLE_STEP.toSeconds(), SETTLED_READINGS);
-          progress.flush();
-          Thread.sleep(SETTLE_STEP.toMillis());
-        }
+        return OptionalLong.of(heap.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return OptionalLong.empty();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("reading the heap failed", e.getCause());
       }
+    }
+
+    private CompletableFuture<Boolean> compactionCaughtUp(PrintWriter progress) {
+      if (!node.journalCompactionCaughtUp()) {
+        progress.println("waiting for the journal's compaction to catch up before reading the heap …");
+        progress.flush();
+      }
+      return Polling.until(() -> CompletableFuture.completedFuture(node.journalCompactionCaughtUp()), caughtUp -> caughtUp, SETTLE_STEP,
+          MAX_COMPACTION_WAIT);
+    }
+
+    /** Adds a reading; says so when another one will follow. */
+    private static List<Long> read(List<Long> readings, PrintWriter progress) {
+      readings.add(liveHeapAfterFullGc());
+      if (!lastReadingCounts(readings)) {
+        progress.printf(Locale.ROOT, "heap after GC %.1f MiB; reading it again in %d s until %d readings in a row agree%n",
+            readings.get(readings.size() - 1) / 1048576.0, SETTLE_STEP.toSeconds(), SETTLED_READINGS);
+        progress.flush();
+      }
+      return readings;
+    }
+
+    private static boolean lastReadingCounts(List<Long> readings) {
+      return settled(readings) || readings.size() == MAX_READINGS;
     }
 
     private static boolean settled(List<Long> readings) {
@@ -225,7 +249,7 @@ sealed interface BenchTarget extends AutoCloseable {
         } catch (SQLException e) {
           System.err.println("bench: could not drop database " + createdDatabase + ": " + e.getMessage());
         }
-        if (createdDir != null) BenchCommand.deleteTree(createdDir);
+        if (createdDir != null) Directories.deleteTree(createdDir);
       }
     }
   }

@@ -59,7 +59,7 @@ final class JournalLimit {
       return new JournalLimit(new JournalConfig(JournalConfig.Kind.H2, url, "sa", "", parallelWriters), each, parallelWriters)
           .measure("h2");
     } finally {
-      BenchCommand.deleteTree(dir);
+      Directories.deleteTree(dir);
     }
   }
 

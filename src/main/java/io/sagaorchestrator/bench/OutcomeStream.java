@@ -2,11 +2,10 @@ package io.sagaorchestrator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.client.NodeClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
@@ -22,8 +21,8 @@ final class OutcomeStream implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   interface Listener {
-    /** {@code status}: COMPLETED, CANCELLED, or PARKED (the order stays PENDING while an operator is needed). */
-    void outcome(String orderId, String status);
+    /** {@code outcome}: COMPLETED, CANCELLED, or PARKED (the order stays PENDING while an operator is needed). */
+    void outcome(String orderId, Outcome outcome);
 
     /** The stream ended or failed; outcomes from then on are not seen. Not called after {@link #close}. */
     void lost(URI node, String why);
@@ -39,14 +38,9 @@ final class OutcomeStream implements AutoCloseable {
   }
 
   /** Connects and waits for the {@code subscribed} event; throws with the reason when there is none in {@code patience}. */
-  static OutcomeStream open(HttpClient http, URI node, String adminToken, Listener listener, Duration patience) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(node.resolve("/admin/order-outcomes"))
-        .header("Authorization", "Bearer " + adminToken)
-        .header("Accept", "text/event-stream")
-        .GET()
-        .build();
-    HttpResponse<Stream<String>> response = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-        .get(patience.toMillis(), TimeUnit.MILLISECONDS);
+  static OutcomeStream open(NodeClient client, Listener listener, Duration patience) throws Exception {
+    URI node = client.baseUrl();
+    HttpResponse<Stream<String>> response = client.orderOutcomes().get(patience.toMillis(), TimeUnit.MILLISECONDS);
     if (response.statusCode() != 200) {
       response.body().close();
       throw new IOException("HTTP " + response.statusCode());
@@ -100,8 +94,8 @@ final class OutcomeStream implements AutoCloseable {
   private static void dispatch(String data, Listener listener) {
     try {
       JsonNode outcome = MAPPER.readTree(data);
-      String status = LoadRun.terminalStatus(outcome);
-      if (status != null) listener.outcome(outcome.path("orderId").asText(), status);
+      Outcome ended = Outcome.ofOrder(outcome);
+      if (ended != null) listener.outcome(outcome.path("orderId").asText(), ended);
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable outcome event: " + data, e);
     }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.infra.cluster.SagaNode;
-import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.TestConfig;
@@ -32,13 +32,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HttpApiTest {
   private static DataDir dataDir;
   private static SagaNode node;
-  private static ApiClient api;
+  private static NodeClient api;
 
   @BeforeAll
   static void startNode() throws Exception {
     dataDir = new DataDir("http");
     node = SagaNode.start(TestConfig.node(dataDir.path()));
-    api = new ApiClient(node.httpPort(), node.adminToken());
+    api = NodeClient.onLoopback(node.httpPort(), node.adminToken());
   }
 
   @AfterAll
@@ -82,7 +82,7 @@ class HttpApiTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badOrders")
   void rejectsABadOrderWith400NamingTheField(BadOrder bad) {
-    ApiClient.Response response = api.post("/orders", bad.body());
+    NodeClient.Response response = api.post("/orders", bad.body());
     assertEquals(400, response.status(), response.json().toString());
     assertTrue(response.text("error").contains(bad.fieldInError()), response.json().toString());
     assertTrue(response.json().get("details").isArray());
@@ -111,7 +111,7 @@ class HttpApiTest {
       assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "NL").status());
       assertEquals("PENDING", api.get("/orders/" + orderId).text("status"));
       long start = System.nanoTime();
-      ApiClient.Response waited = api.get("/orders/" + orderId + "?waitMs=10000");
+      NodeClient.Response waited = api.get("/orders/" + orderId + "?waitMs=10000");
       long waitedMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(200, waited.status());
       assertEquals("COMPLETED", waited.text("status"), waited.json().toString());
@@ -188,7 +188,7 @@ class HttpApiTest {
     assertEquals(400, api.adminPost("/admin/accounts/c-1/deposit", "{}").status());
     assertEquals(400, api.adminPost("/admin/inventory/s-1/restock", "{\"quantity\": -3}").status());
     assertEquals(400, api.adminPut("/admin/faults", "{\"payment\": {\"failureRate\": 2}}").status());
-    ApiClient.Response faults = api.adminPut("/admin/faults", "{\"seed\": 7, \"shipping\": {\"latencyMs\": 5}}");
+    NodeClient.Response faults = api.adminPut("/admin/faults", "{\"seed\": 7, \"shipping\": {\"latencyMs\": 5}}");
     assertEquals(200, faults.status());
     assertEquals(7, faults.json().get("seed").asLong());
     assertEquals(5, faults.json().get("shipping").get("latencyMs").asLong());
@@ -197,7 +197,7 @@ class HttpApiTest {
 
   @Test
   void answersAnOversizedBodyWith413() {
-    ApiClient.Response response = api.post("/orders", "{\"customerId\": \"" + "x".repeat(70_000) + "\"}");
+    NodeClient.Response response = api.post("/orders", "{\"customerId\": \"" + "x".repeat(70_000) + "\"}");
     assertEquals(413, response.status());
     assertEquals("request body too large", response.text("error"));
   }
@@ -212,7 +212,7 @@ class HttpApiTest {
   @Test
   void reportsLivenessAndReadiness() {
     assertEquals(200, api.get("/health/live").status());
-    ApiClient.Response ready = api.get("/health/ready");
+    NodeClient.Response ready = api.get("/health/ready");
     assertEquals(200, ready.status());
     assertTrue(ready.json().get("checks").get("journalReachable").asBoolean());
   }

@@ -3,7 +3,7 @@ package io.sagaorchestrator.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sagaorchestrator.testsupport.ApiClient;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.NodeProcess;
 import io.sagaorchestrator.testsupport.Orders;
@@ -29,7 +29,7 @@ class NodeProcessIT {
       int remotePort = NodeProcess.freePort();
 
       try (NodeProcess node = new NodeProcess(workDir.path(), "first", httpPort, remotePort, Map.of()).start().awaitReady(START)) {
-        ApiClient api = node.api();
+        NodeClient api = node.api();
         Orders orders = new Orders(api);
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
@@ -44,7 +44,7 @@ class NodeProcessIT {
       assertTrue(Files.exists(workDir.path().resolve("data").resolve("journal.mv.db")), "H2 journal under ./data");
 
       try (NodeProcess node = new NodeProcess(workDir.path(), "second", httpPort, remotePort, Map.of()).start().awaitReady(START)) {
-        ApiClient api = node.api();
+        NodeClient api = node.api();
         assertEquals("COMPLETED", api.get("/orders/" + shipped).text("status"));
         assertEquals("CANCELLED", api.get("/orders/" + refunded).text("status"));
         assertEquals(9_000, new Orders(api).available(customer));

@@ -16,6 +16,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.sagaorchestrator.CborSerializable;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.order.domain.OrderLine;
 import io.sagaorchestrator.order.domain.ShippingAddress;
@@ -26,7 +27,6 @@ import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import io.sagaorchestrator.order.OrderEntity;
 import io.sagaorchestrator.order.OrderSaga;
-import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.Orders;
@@ -83,7 +83,7 @@ class NodeRestartTest {
           saga.order-saga.shipping.max-attempts = 100000
           """;
       try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), stuckShipping))) {
-        ApiClient api = new ApiClient(first.httpPort(), first.adminToken());
+        NodeClient api = NodeClient.onLoopback(first.httpPort(), first.adminToken());
         Orders orders = new Orders(api);
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
@@ -97,7 +97,7 @@ class NodeRestartTest {
       }
 
       try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
-        ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
+        NodeClient api = NodeClient.onLoopback(second.httpPort(), second.adminToken());
         Orders orders = new Orders(api);
         // Nobody asks about the saga: the saga keeper wakes it and it resumes. Read the journal
         // itself, since a GET would wake the saga too.
@@ -117,7 +117,7 @@ class NodeRestartTest {
       }
 
       try (SagaNode third = SagaNode.start(TestConfig.node(dataDir.path()))) {
-        ApiClient api = new ApiClient(third.httpPort(), third.adminToken());
+        NodeClient api = NodeClient.onLoopback(third.httpPort(), third.adminToken());
         assertEquals("COMPLETED", api.get("/orders/" + inFlight).text("status"));
         assertEquals("COMPLETED", api.get("/orders/" + completed).text("status"));
         assertEquals(7_000, new Orders(api).available(customer));
@@ -137,7 +137,7 @@ class NodeRestartTest {
       String sku = Orders.uniqueId("s");
       String orderId = Orders.uniqueId("o");
       try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path()))) {
-        Orders orders = new Orders(new ApiClient(first.httpPort(), first.adminToken()));
+        Orders orders = new Orders(NodeClient.onLoopback(first.httpPort(), first.adminToken()));
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
         OrderData order = new OrderData(orderId, customer, List.of(new OrderLine(sku, 2, 1_000)), new ShippingAddress("NL", "Utrecht", "Oudegracht 1"));
@@ -149,7 +149,7 @@ class NodeRestartTest {
         // No request wakes anything: the keeper does, and the saga completes. Read the journal.
         JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
         Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId)));
-        ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
+        NodeClient api = NodeClient.onLoopback(second.httpPort(), second.adminToken());
         assertEquals("COMPLETED", api.get("/orders/" + orderId).text("status"));
         assertEquals(8_000, new Orders(api).available(customer));
       }
@@ -175,7 +175,7 @@ class NodeRestartTest {
           """;
       JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
       try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), slowPayment))) {
-        ApiClient api = new ApiClient(first.httpPort(), first.adminToken());
+        NodeClient api = NodeClient.onLoopback(first.httpPort(), first.adminToken());
         Orders orders = new Orders(api);
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
@@ -188,7 +188,7 @@ class NodeRestartTest {
 
       try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
         Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId)));
-        ApiClient api = new ApiClient(second.httpPort(), second.adminToken());
+        NodeClient api = NodeClient.onLoopback(second.httpPort(), second.adminToken());
         assertEquals("COMPLETED", api.get("/orders/" + orderId).text("status"));
         assertEquals(8_000, new Orders(api).available(customer), "charged once");
         assertEquals(8, new Orders(api).stock(sku), "reserved once");
@@ -209,7 +209,7 @@ class NodeRestartTest {
       String sagaId = Orders.uniqueId("o");
       Config config = TestConfig.node(dataDir.path(), "saga.keeper { stall-after = 1s, checkpoint-interval = 100ms }");
       try (SagaNode node = SagaNode.start(config)) {
-        Orders orders = new Orders(new ApiClient(node.httpPort(), node.adminToken()));
+        Orders orders = new Orders(NodeClient.onLoopback(node.httpPort(), node.adminToken()));
         orders.deposit(customer, 10_000);
         orders.restock(sku, 10);
         OrderData order = new OrderData(sagaId, customer, List.of(new OrderLine(sku, 2, 1_000)), new ShippingAddress("NL", "Utrecht", "Oudegracht 1"));

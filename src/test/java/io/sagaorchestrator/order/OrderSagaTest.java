@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.infra.cluster.SagaNode;
-import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.Orders;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class OrderSagaTest {
   private static DataDir dataDir;
   private static SagaNode node;
-  private static ApiClient api;
+  private static NodeClient api;
   private static Orders orders;
 
   private final String customer = Orders.uniqueId("c");
@@ -36,7 +36,7 @@ class OrderSagaTest {
   static void startNode() throws Exception {
     dataDir = new DataDir("order-saga");
     node = SagaNode.start(TestConfig.node(dataDir.path()));
-    api = new ApiClient(node.httpPort(), node.adminToken());
+    api = NodeClient.onLoopback(node.httpPort(), node.adminToken());
     orders = new Orders(api);
   }
 
@@ -75,7 +75,7 @@ class OrderSagaTest {
   void completesPaymentInventoryAndShippingOnTheHappyPath() {
     seed(10_000, 10);
     String orderId = Orders.uniqueId("o");
-    ApiClient.Response accepted = orders.place(orderId, customer, sku, 2, 1250, "NL");
+    NodeClient.Response accepted = orders.place(orderId, customer, sku, 2, 1250, "NL");
     assertEquals(202, accepted.status());
     assertEquals("PENDING", accepted.text("status"));
     assertEquals("/orders/" + orderId, accepted.header("Location"));
@@ -209,17 +209,17 @@ class OrderSagaTest {
     seed(10_000, 10);
     String orderId = Orders.uniqueId("o");
     assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "NL").status());
-    ApiClient.Response repeat = orders.place(orderId, customer, sku, 1, 100, "NL");
+    NodeClient.Response repeat = orders.place(orderId, customer, sku, 1, 100, "NL");
     assertEquals(202, repeat.status());
     assertEquals(orderId, repeat.text("orderId"));
     orders.awaitSettled(orderId);
-    ApiClient.Response afterEnd = orders.place(orderId, customer, sku, 1, 100, "NL");
+    NodeClient.Response afterEnd = orders.place(orderId, customer, sku, 1, 100, "NL");
     assertEquals(202, afterEnd.status());
     assertEquals("COMPLETED", afterEnd.text("status"));
     assertEquals(9_900, orders.available(customer), "charged once");
     assertEquals(1, historyTypes(api.get("/sagas/" + orderId).json()).stream().filter("SagaStarted"::equals).count());
 
-    ApiClient.Response conflict = orders.place(orderId, customer, sku, 5, 100, "NL");
+    NodeClient.Response conflict = orders.place(orderId, customer, sku, 5, 100, "NL");
     assertEquals(409, conflict.status());
     assertTrue(conflict.text("error").contains("different body"));
   }
@@ -229,8 +229,8 @@ class OrderSagaTest {
     seed(10_000, 10);
     String body = Orders.orderJson(null, customer, sku, 1, 100, "NL");
     String key = Orders.uniqueId("key");
-    ApiClient.Response first = api.post("/orders", body, "Idempotency-Key", key);
-    ApiClient.Response second = api.post("/orders", body, "Idempotency-Key", key);
+    NodeClient.Response first = api.post("/orders", body, "Idempotency-Key", key);
+    NodeClient.Response second = api.post("/orders", body, "Idempotency-Key", key);
     assertEquals(202, first.status());
     assertEquals(202, second.status());
     assertEquals(first.text("orderId"), second.text("orderId"));
@@ -246,7 +246,7 @@ class OrderSagaTest {
     orders.setFaults("{\"payment\": {\"latencyMs\": 300}}");
     String orderId = Orders.uniqueId("o");
     orders.place(orderId, customer, sku, 1, 100, "NL");
-    ApiClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
+    NodeClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
     assertEquals(202, cancel.status());
     JsonNode order = orders.awaitSettled(orderId).json();
     assertEquals("CANCELLED", order.get("status").asText());
@@ -262,7 +262,7 @@ class OrderSagaTest {
     String orderId = Orders.uniqueId("o");
     orders.place(orderId, customer, sku, 1, 100, "NL");
     orders.awaitSettled(orderId);
-    ApiClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
+    NodeClient.Response cancel = api.post("/orders/" + orderId + "/cancel", "");
     assertEquals(409, cancel.status());
     assertEquals("order " + orderId + " is already completed", cancel.text("error"));
     assertEquals(404, api.post("/orders/" + Orders.uniqueId("missing") + "/cancel", "").status());
@@ -282,7 +282,7 @@ class OrderSagaTest {
 
     assertEquals(401, api.post("/sagas/" + orderId + "/retry", "").status(), "operator only");
     orders.clearFaults();
-    ApiClient.Response retry = api.adminPost("/sagas/" + orderId + "/retry", "");
+    NodeClient.Response retry = api.adminPost("/sagas/" + orderId + "/retry", "");
     assertEquals(202, retry.status());
     JsonNode order = orders.awaitSettled(orderId).json();
     assertEquals("CANCELLED", order.get("status").asText());

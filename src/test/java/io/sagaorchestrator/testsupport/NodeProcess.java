@@ -1,5 +1,6 @@
 package io.sagaorchestrator.testsupport;
 
+import io.sagaorchestrator.client.NodeClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -79,8 +80,8 @@ public final class NodeProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  public ApiClient api() {
-    return new ApiClient(httpPort, ADMIN_TOKEN);
+  public NodeClient api() {
+    return NodeClient.onLoopback(httpPort, ADMIN_TOKEN);
   }
 
   public NodeProcess start() {

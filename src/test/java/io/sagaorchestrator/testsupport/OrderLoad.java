@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.client.NodeClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ public final class OrderLoad {
   }
 
   /** Credit and stock for everyone but the poor customer and the scarce SKU. */
-  public void seed(ApiClient api) {
+  public void seed(NodeClient api) {
     Orders orders = new Orders(api);
     customers.stream().filter(c -> !c.endsWith(POOR_CUSTOMER)).forEach(c -> orders.deposit(c, 100_000_000));
     orders.deposit(runId + "-" + POOR_CUSTOMER, 1);
@@ -80,7 +81,7 @@ public final class OrderLoad {
   }
 
   /** Places every planned order through {@code target} (asked per order), with {@code concurrency} in flight. */
-  public Future<?> start(Supplier<ApiClient> target, int concurrency) {
+  public Future<?> start(Supplier<NodeClient> target, int concurrency) {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     AtomicInteger next = new AtomicInteger();
     for (int t = 0; t < concurrency; t++) {
@@ -118,13 +119,13 @@ public final class OrderLoad {
    * Every accepted order exists and its saga has ended (or is parked); returns the order status of
    * every planned order that exists (an order that never got its 202 may exist too).
    */
-  public Map<String, String> awaitAllSettled(ApiClient api, Duration deadline) {
+  public Map<String, String> awaitAllSettled(NodeClient api, Duration deadline) {
     Map<String, String> statuses = new ConcurrentHashMap<>();
     Set<String> acceptedIds = acceptedOrders();
     Eventually.within(deadline, () -> {
       for (PlannedOrder o : plan) {
         if (statuses.containsKey(o.orderId())) continue;
-        ApiClient.Response order = api.get("/orders/" + o.orderId());
+        NodeClient.Response order = api.get("/orders/" + o.orderId());
         if (order.status() == 404) {
           assertTrue(!acceptedIds.contains(o.orderId()), "accepted order " + o.orderId() + " was lost");
           continue;
@@ -143,10 +144,10 @@ public final class OrderLoad {
    * saga ended and every order with its saga) and returns the last report; fails with the
    * violations still open at the deadline.
    */
-  public static JsonNode awaitCleanAudit(ApiClient api, Duration deadline) {
+  public static JsonNode awaitCleanAudit(NodeClient api, Duration deadline) {
     JsonNode[] last = new JsonNode[1];
     Eventually.within(deadline, () -> {
-      ApiClient.Response audit = api.adminGet("/admin/audit");
+      NodeClient.Response audit = api.adminGet("/admin/audit");
       last[0] = audit.json();
       assertEquals(200, audit.status(), audit.json().toString());
       assertTrue(audit.json().get("ok").asBoolean(), "audit: " + audit.json());
@@ -159,7 +160,7 @@ public final class OrderLoad {
    * orders took, and whatever a view still lists belongs to a COMPLETED order. (Views list only the
    * records participants still keep: those of ended sagas are forgotten after a grace period.)
    */
-  public void assertLedgersBalance(ApiClient api, Map<String, String> statuses) {
+  public void assertLedgersBalance(NodeClient api, Map<String, String> statuses) {
     Map<String, Long> completedCharges = new HashMap<>();
     Map<String, Long> completedQuantities = new HashMap<>();
     for (PlannedOrder o : plan) {

@@ -2,15 +2,16 @@ package io.sagaorchestrator.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sagaorchestrator.client.NodeClient;
 import java.time.Duration;
 import java.util.UUID;
 
 /** The steps every order test repeats: seed a customer and a SKU, place an order, wait for its end. */
 public final class Orders {
   public static final Duration SAGA_DEADLINE = Duration.ofSeconds(30);
-  private final ApiClient api;
+  private final NodeClient api;
 
-  public Orders(ApiClient api) {
+  public Orders(NodeClient api) {
     this.api = api;
   }
 
@@ -33,12 +34,12 @@ public final class Orders {
         .formatted(orderId == null ? "" : "\"orderId\": \"" + orderId + "\", ", customerId, sku, quantity, unitPriceCents, country);
   }
 
-  public ApiClient.Response place(String orderId, String customerId, String sku, int quantity, long unitPriceCents, String country) {
+  public NodeClient.Response place(String orderId, String customerId, String sku, int quantity, long unitPriceCents, String country) {
     return api.post("/orders", orderJson(orderId, customerId, sku, quantity, unitPriceCents, country));
   }
 
   /** Waits until the saga has ended (COMPLETED, COMPENSATED) or is PARKED, and returns the order. */
-  public ApiClient.Response awaitSettled(String orderId) {
+  public NodeClient.Response awaitSettled(String orderId) {
     Eventually.within(SAGA_DEADLINE, () -> {
       String status = api.get("/sagas/" + orderId).text("status");
       if (!"COMPLETED".equals(status) && !"COMPENSATED".equals(status) && !"PARKED".equals(status)) {

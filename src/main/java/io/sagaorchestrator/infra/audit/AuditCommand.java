@@ -1,8 +1,11 @@
 package io.sagaorchestrator.infra.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagaorchestrator.client.AuditResult;
+import io.sagaorchestrator.client.NodeClient;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,18 +46,18 @@ public final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    java.io.PrintWriter out = spec.commandLine().getOut();
-    java.io.PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     if (token == null || token.isBlank()) {
       err.println("audit: no admin token: pass --token or set SAGA_ADMIN_TOKEN");
       return 2;
     }
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    AuditClient.Result result;
+    NodeClient node = new NodeClient(NodeClient.newHttpClient().build(), url, token);
+    AuditResult result;
     try {
-      result = AuditClient.fetch(http, url, token, timeout);
-    } catch (java.io.IOException e) {
-      err.println("audit: cannot reach " + url + ": " + e);
+      result = node.audit(timeout);
+    } catch (UncheckedIOException e) {
+      err.println("audit: cannot reach " + url + ": " + e.getCause());
       return 2;
     }
     if (json && result.httpStatus() == 200) {

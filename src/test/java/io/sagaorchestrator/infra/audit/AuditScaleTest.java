@@ -8,6 +8,7 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.Serializers;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.order.domain.OrderLine;
 import io.sagaorchestrator.order.domain.ShippingAddress;
@@ -20,7 +21,6 @@ import io.sagaorchestrator.order.OrderSaga;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;
 import io.sagaorchestrator.order.shipping.Shipment;
-import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.TestConfig;
 import java.sql.Connection;
@@ -50,15 +50,15 @@ class AuditScaleTest {
       SagaNode node = SagaNode.start(TestConfig.node(dataDir.path()));
       try {
         long rows = writeJournal(node, JournalConfig.from(node.system().settings().config()));
-        ApiClient api = new ApiClient(node.httpPort(), node.adminToken());
+        NodeClient api = NodeClient.onLoopback(node.httpPort(), node.adminToken());
         long started = System.nanoTime();
-        ApiClient.Response response = api.adminGet("/admin/audit");
+        NodeClient.Response response = api.adminGet("/admin/audit");
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         JsonNode audit = response.json();
         System.out.printf("audit of %,d orders (%,d journal rows): %,d ms over HTTP, %,d ms in the audit, heap used %,d MiB%n",
             ORDERS, rows, tookMs, audit.path("durationMs").asLong(),
             (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
-        assertEquals(200, response.status(), response.raw().body());
+        assertEquals(200, response.status(), response.body());
         assertTrue(audit.get("ok").asBoolean(), audit.get("violations").toString());
         long cancelled = ORDERS / 10;
         assertEquals(ORDERS - cancelled, audit.get("orders").get("COMPLETED").asLong());

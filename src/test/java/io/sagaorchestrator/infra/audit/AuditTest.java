@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.infra.cluster.SagaNode;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;
 import io.sagaorchestrator.order.shipping.Shipment;
-import io.sagaorchestrator.testsupport.ApiClient;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.TestConfig;
@@ -38,7 +38,7 @@ class AuditTest {
 
   private DataDir dataDir;
   private SagaNode node;
-  private ApiClient api;
+  private NodeClient api;
   private Orders orders;
   private final String customer = Orders.uniqueId("c");
   private final String sku = Orders.uniqueId("s");
@@ -47,7 +47,7 @@ class AuditTest {
   void startNode() throws Exception {
     dataDir = new DataDir("audit");
     node = SagaNode.start(TestConfig.node(dataDir.path()));
-    api = new ApiClient(node.httpPort(), node.adminToken());
+    api = NodeClient.onLoopback(node.httpPort(), node.adminToken());
     orders = new Orders(api);
     orders.deposit(customer, 100_000);
     orders.restock(sku, 100);
@@ -68,8 +68,8 @@ class AuditTest {
   }
 
   private JsonNode audit() {
-    ApiClient.Response response = api.adminGet("/admin/audit");
-    assertEquals(200, response.status(), response.raw().body());
+    NodeClient.Response response = api.adminGet("/admin/audit");
+    assertEquals(200, response.status(), response.body());
     return response.json();
   }
 

@@ -1,0 +1,25 @@
+package io.sagaorchestrator.bench;
+
+import io.sagaorchestrator.client.NodeClient;
+import java.util.concurrent.ScheduledFuture;
+
+/** One order on its way: the node it went to, when the client first sent it, whether it is measured. */
+final class TrackedOrder {
+  final int index;
+  final NodeClient node;
+  final String orderId;
+  /** Placed after the warm-up: its latencies count. */
+  final boolean measured;
+  final long startNanos;
+  volatile boolean accepted;
+  /** The long poll a stream follower holds in reserve for this order; cancelled when the order ends. */
+  volatile ScheduledFuture<?> followTimer;
+
+  TrackedOrder(int index, NodeClient node, String orderId, boolean measured) {
+    this.index = index;
+    this.node = node;
+    this.orderId = orderId;
+    this.measured = measured;
+    this.startNanos = System.nanoTime();
+  }
+}
