@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Three JVM nodes from the built jar on one PostgreSQL journal: SIGKILL one under load, check
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("node")
 class ClusterIT {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
   private static final Duration READY = Duration.ofSeconds(90);
   private static final Duration SETTLE = Duration.ofSeconds(180);
 
@@ -51,12 +54,12 @@ class ClusterIT {
         nodes[2].kill();
         long killedAt = System.nanoTime();
         placing.get();
-        System.out.printf("cluster test: %d orders sent, %d accepted, other answers %s%n",
+        LOG.info("cluster test: {} orders sent, {} accepted, other answers {}",
             load.sentCount(), load.acceptedCount(), load.failedAnswers());
 
         JsonNode audit = OrderLoad.awaitCleanAudit(nodes[0].api(), SETTLE);
-        System.out.printf("cluster test: audit clean %.1f s after the SIGKILL: orders %s, sagas %s, %d events read in %d ms%n",
-            (System.nanoTime() - killedAt) / 1e9, audit.get("orders"), audit.get("sagas"), audit.get("eventsRead").asLong(),
+        LOG.info("cluster test: audit clean {} s after the SIGKILL: orders {}, sagas {}, {} events read in {} ms",
+            String.format("%.1f", (System.nanoTime() - killedAt) / 1e9), audit.get("orders"), audit.get("sagas"), audit.get("eventsRead").asLong(),
             audit.get("durationMs").asLong());
         Map<String, String> statuses = load.awaitAllSettled(nodes[0].api(), SETTLE);
         assertTrue(statuses.keySet().containsAll(load.acceptedOrders()), "every accepted order exists");

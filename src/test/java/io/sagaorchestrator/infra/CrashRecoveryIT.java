@@ -12,10 +12,13 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The embedded default under SIGKILL: nothing acknowledged is lost, nothing leaks. */
 @Tag("node")
 class CrashRecoveryIT {
+  private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
 
   @Test
   void losesNoAcceptedOrderAndLeaksNothingWhenTheOnlyNodeIsKilledMidLoad() throws Exception {
@@ -31,15 +34,15 @@ class CrashRecoveryIT {
         node.kill();
         placing.get();
       }
-      System.out.printf("crash test: %d orders sent, %d accepted before SIGKILL, other answers %s%n",
+      LOG.info("crash test: {} orders sent, {} accepted before SIGKILL, other answers {}",
           load.sentCount(), load.acceptedCount(), load.failedAnswers());
 
       try (NodeProcess node = new NodeProcess(workDir.path(), "after-kill", httpPort, remotePort, Map.of()).start()
           .awaitReady(Duration.ofSeconds(60))) {
         long restarted = System.nanoTime();
         JsonNode audit = OrderLoad.awaitCleanAudit(node.api(), Duration.ofSeconds(120));
-        System.out.printf("crash test: audit clean %.1f s after restart: orders %s, sagas %s%n",
-            (System.nanoTime() - restarted) / 1e9, audit.get("orders"), audit.get("sagas"));
+        LOG.info("crash test: audit clean {} s after restart: orders {}, sagas {}",
+            String.format("%.1f", (System.nanoTime() - restarted) / 1e9), audit.get("orders"), audit.get("sagas"));
         Map<String, String> statuses = load.awaitAllSettled(node.api(), Duration.ofSeconds(120));
         assertTrue(statuses.keySet().containsAll(load.acceptedOrders()), "every accepted order exists");
         load.assertLedgersBalance(node.api(), statuses);

@@ -17,12 +17,14 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.TestConfig;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -32,49 +34,77 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The engine on its own, running a second definition (a trip: hotel, then flight) whose
  * participants the test answers by hand, so that timing is exact: late replies, deadlines,
- * compensation order.
+ * compensation order. Each test registers its own definitions, whose participants are its own
+ * {@link Calls}, and starts sagas of fresh ids: the tests share the node and nothing else.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SagaEngineTest {
   public record Trip(String tripId, String traveller) {}
 
   /** One call the saga made; the test completes {@code answer}. */
   record Call(String step, boolean compensation, String idempotencyKey, int attempt, CompletableFuture<StepOutcome> answer) {}
 
-  private static final LinkedBlockingQueue<Call> calls = new LinkedBlockingQueue<>();
   private static DataDir dataDir;
   private static ActorTestKit testKit;
   private static ActorRef<SagaOutcomes.Command> outcomes;
   private static SagaDefinitions definitions;
   private static final SagaEntity.EngineSettings ENGINE = new SagaEntity.EngineSettings(Duration.ofSeconds(1));
 
-  private static StepAction<Trip> recorded(String step, boolean compensation) {
-    return (trip, context) -> {
-      var answer = new CompletableFuture<StepOutcome>();
-      calls.add(new Call(step, compensation, context.idempotencyKey(), context.attempt(), answer));
-      return answer;
-    };
+  /** The calls made by the sagas of one test, in the order made; the test answers them. */
+  private static final class Calls {
+    private final LinkedBlockingQueue<Call> queue = new LinkedBlockingQueue<>();
+
+    StepAction<Trip> recorded(String step, boolean compensation) {
+      return (trip, context) -> {
+        var answer = new CompletableFuture<StepOutcome>();
+        queue.add(new Call(step, compensation, context.idempotencyKey(), context.attempt(), answer));
+        return answer;
+      };
+    }
+
+    Call next() throws InterruptedException {
+      Call call = queue.poll(10, TimeUnit.SECONDS);
+      assertNotNull(call, "the saga made no further call");
+      return call;
+    }
+
+    boolean isEmpty() {
+      return queue.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return queue.toString();
+    }
   }
 
-  private static SagaDefinition<Trip> trip(String name, Duration stepTimeout, Duration deadline) {
-    return tripBuilder(name, stepTimeout, deadline, false).build();
+  /** A trip definition of a name no other test uses, registered on the node; returns its name. */
+  private static String trip(Calls calls, Duration stepTimeout, Duration deadline) {
+    return register(tripBuilder(calls, stepTimeout, deadline, false));
+  }
+
+  /** As {@link #trip}, both participants applying nothing when they reject. */
+  private static String firmTrip(Calls calls) {
+    return register(tripBuilder(calls, Duration.ofMillis(300), Duration.ofMinutes(1), true));
+  }
+
+  private static String register(SagaDefinition.Builder<Trip> builder) {
+    SagaDefinition<Trip> definition = builder.build();
+    definitions.register(definition);
+    return definition.name();
   }
 
   /** {@code firm}: both participants apply nothing when they reject. */
-  private static SagaDefinition.Builder<Trip> tripBuilder(String name, Duration stepTimeout, Duration deadline, boolean firm) {
+  private static SagaDefinition.Builder<Trip> tripBuilder(Calls calls, Duration stepTimeout, Duration deadline, boolean firm) {
     RetryPolicy twice = RetryPolicy.exponential(2, Duration.ofMillis(20), Duration.ofMillis(40), 0.0);
-    var builder = SagaDefinition.builder(name, 1, Trip.class)
-        .step("hotel", recorded("hotel", false), recorded("hotel", true), twice, stepTimeout);
+    var builder = SagaDefinition.builder("trip-" + UUID.randomUUID(), 1, Trip.class)
+        .step("hotel", calls.recorded("hotel", false), calls.recorded("hotel", true), twice, stepTimeout);
     if (firm) builder.rejectionAppliesNothing();
-    builder.step("flight", recorded("flight", false), recorded("flight", true), twice, stepTimeout);
+    builder.step("flight", calls.recorded("flight", false), calls.recorded("flight", true), twice, stepTimeout);
     if (firm) builder.rejectionAppliesNothing();
     return builder
         .compensationRetry(RetryPolicy.exponential(3, Duration.ofMillis(20), Duration.ofMillis(40), 0.0))
@@ -90,10 +120,7 @@ class SagaEngineTest {
     testKit = ActorTestKit.create("engine", config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    definitions = new SagaDefinitions()
-        .register(trip("trip", Duration.ofMillis(300), Duration.ofMinutes(1)))
-        .register(trip("short-trip", Duration.ofSeconds(20), Duration.ofMillis(500)))
-        .register(tripBuilder("firm-trip", Duration.ofMillis(300), Duration.ofMinutes(1), true).build());
+    definitions = new SagaDefinitions();
     outcomes = SagaOutcomes.start(testKit.system());
     SagaEntity.init(testKit.system(), definitions, ENGINE, outcomes);
   }
@@ -117,12 +144,6 @@ class SagaEngineTest {
     return ClusterSharding.get(testKit.system()).entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
         .askWithStatus(SagaEntity.GetSaga::new, Duration.ofSeconds(5))
         .toCompletableFuture().join();
-  }
-
-  private static Call nextCall() throws InterruptedException {
-    Call call = calls.poll(10, TimeUnit.SECONDS);
-    assertNotNull(call, "the saga made no further call");
-    return call;
   }
 
   private static void awaitStatus(String sagaId, SagaEntity.SagaStatus status) {
@@ -150,18 +171,19 @@ class SagaEngineTest {
 
   @Test
   void runsASecondDefinitionWithItsOwnStepsOnTheSameEngine() throws Exception {
-    calls.clear();
-    String sagaId = start("trip");
-    Call hotel = nextCall();
+    var calls = new Calls();
+    String trip = trip(calls, Duration.ofMillis(300), Duration.ofMinutes(1));
+    String sagaId = start(trip);
+    Call hotel = calls.next();
     assertEquals("hotel", hotel.step());
     assertEquals(sagaId + ":hotel", hotel.idempotencyKey());
     hotel.answer().complete(StepOutcome.succeeded());
-    Call flight = nextCall();
+    Call flight = calls.next();
     assertEquals("flight", flight.step());
     flight.answer().complete(StepOutcome.succeeded());
     awaitStatus(sagaId, SagaEntity.SagaStatus.COMPLETED);
     SagaEntity.Summary done = summary(sagaId);
-    assertEquals("trip", done.definition());
+    assertEquals(trip, done.definition());
     assertEquals(1, done.definitionVersion());
     assertEquals("corr-" + sagaId, done.correlationId());
     assertNotNull(done.endedAt());
@@ -169,15 +191,16 @@ class SagaEngineTest {
 
   @Test
   void ignoresALateReplyFromAnAttemptThatAlreadyTimedOut() throws Exception {
-    calls.clear();
-    String sagaId = start("trip");
-    Call firstAttempt = nextCall();
-    Call secondAttempt = nextCall();
+    var calls = new Calls();
+    String trip = trip(calls, Duration.ofMillis(300), Duration.ofMinutes(1));
+    String sagaId = start(trip);
+    Call firstAttempt = calls.next();
+    Call secondAttempt = calls.next();
     assertEquals(1, firstAttempt.attempt());
     assertEquals(2, secondAttempt.attempt());
     assertEquals(firstAttempt.idempotencyKey(), secondAttempt.idempotencyKey(), "a retry carries the same key");
     secondAttempt.answer().complete(StepOutcome.succeeded());
-    Call flight = nextCall();
+    Call flight = calls.next();
     // The first attempt's answer arrives now: it must change nothing.
     firstAttempt.answer().complete(new StepOutcome.Rejected("late and wrong"));
     flight.answer().complete(StepOutcome.succeeded());
@@ -189,16 +212,17 @@ class SagaEngineTest {
 
   @Test
   void compensatesInReverseOrderWithTheActionsIdempotencyKeys() throws Exception {
-    calls.clear();
-    String sagaId = start("trip");
-    nextCall().answer().complete(StepOutcome.succeeded());
-    nextCall().answer().complete(new StepOutcome.Rejected("no seats"));
-    Call undoFlight = nextCall();
+    var calls = new Calls();
+    String trip = trip(calls, Duration.ofMillis(300), Duration.ofMinutes(1));
+    String sagaId = start(trip);
+    calls.next().answer().complete(StepOutcome.succeeded());
+    calls.next().answer().complete(new StepOutcome.Rejected("no seats"));
+    Call undoFlight = calls.next();
     assertTrue(undoFlight.compensation());
     assertEquals("flight", undoFlight.step());
     assertEquals(sagaId + ":flight", undoFlight.idempotencyKey());
     undoFlight.answer().complete(StepOutcome.succeeded());
-    Call undoHotel = nextCall();
+    Call undoHotel = calls.next();
     assertTrue(undoHotel.compensation());
     assertEquals("hotel", undoHotel.step());
     undoHotel.answer().complete(StepOutcome.succeeded());
@@ -208,11 +232,11 @@ class SagaEngineTest {
 
   @Test
   void compensatesOnlyTheStepsBelowARejectionThatAppliesNothing() throws Exception {
-    calls.clear();
-    String sagaId = start("firm-trip");
-    nextCall().answer().complete(StepOutcome.succeeded());
-    nextCall().answer().complete(new StepOutcome.Rejected("no seats"));
-    Call undoHotel = nextCall();
+    var calls = new Calls();
+    String sagaId = start(firmTrip(calls));
+    calls.next().answer().complete(StepOutcome.succeeded());
+    calls.next().answer().complete(new StepOutcome.Rejected("no seats"));
+    Call undoHotel = calls.next();
     assertTrue(undoHotel.compensation());
     assertEquals("hotel", undoHotel.step(), "the rejected flight is not compensated");
     undoHotel.answer().complete(StepOutcome.succeeded());
@@ -228,9 +252,9 @@ class SagaEngineTest {
 
   @Test
   void endsAtOnceWhenTheFirstStepRejectsAndAppliesNothing() throws Exception {
-    calls.clear();
-    String sagaId = start("firm-trip");
-    nextCall().answer().complete(new StepOutcome.Rejected("fully booked"));
+    var calls = new Calls();
+    String sagaId = start(firmTrip(calls));
+    calls.next().answer().complete(new StepOutcome.Rejected("fully booked"));
     awaitStatus(sagaId, SagaEntity.SagaStatus.COMPENSATED);
     assertTrue(calls.isEmpty(), "nothing to compensate, so no call: " + calls);
     List<String> expected = List.of("SagaStarted", "StepRejected:hotel", "CompensationStarted", "SagaCompensated");
@@ -243,10 +267,10 @@ class SagaEngineTest {
 
   @Test
   void compensatesWhenTheSagaDeadlinePasses() throws Exception {
-    calls.clear();
-    String sagaId = start("short-trip");
-    Call hotel = nextCall();
-    Call undoHotel = nextCall();
+    var calls = new Calls();
+    String sagaId = start(trip(calls, Duration.ofSeconds(20), Duration.ofMillis(500)));
+    Call hotel = calls.next();
+    Call undoHotel = calls.next();
     assertTrue(undoHotel.compensation(), "deadline of 500 ms passed while the hotel step was in flight");
     undoHotel.answer().complete(StepOutcome.succeeded());
     hotel.answer().complete(StepOutcome.succeeded());
@@ -255,24 +279,42 @@ class SagaEngineTest {
     assertFalse(history(sagaId).contains("StepSucceeded:hotel"), "the late success is ignored");
   }
 
-  /** Runs first, before any test follows the outcomes: a topic without subscribers would drop each one. */
+  /**
+   * On a node of its own, which no test can have followed: a topic without subscribers would hand
+   * each outcome to dead letters. The saga runs there unsharded, on the in-memory journal.
+   */
   @Test
-  @Order(1)
   void sendsNoOutcomeToDeadLettersWhileNobodyFollows() throws Exception {
-    TestProbe<AllDeadLetters> dropped = testKit.createTestProbe();
-    ActorRef<AllDeadLetters> outcomesOnly = testKit.spawn(Behaviors.receive(AllDeadLetters.class)
-        .onMessage(AllDeadLetters.class, letter -> {
-          if (letter.toString().contains(SagaOutcomes.Settled.class.getSimpleName())) dropped.getRef().tell(letter);
-          return Behaviors.same();
-        })
-        .build());
-    testKit.system().eventStream().tell(new EventStream.Subscribe<>(AllDeadLetters.class, outcomesOnly));
-    calls.clear();
-    String sagaId = start("trip");
-    nextCall().answer().complete(StepOutcome.succeeded());
-    nextCall().answer().complete(StepOutcome.succeeded());
-    awaitStatus(sagaId, SagaEntity.SagaStatus.COMPLETED);
-    dropped.expectNoMessage(Duration.ofMillis(500));
+    ActorTestKit unfollowed = ActorTestKit.create("engine-unfollowed", EventSourcedBehaviorTestKit.config()
+        .withFallback(ConfigFactory.parseResources("saga-test.conf"))
+        .withFallback(ConfigFactory.parseResources("saga-serialization.conf")));
+    try {
+      TestProbe<AllDeadLetters> dropped = unfollowed.createTestProbe();
+      ActorRef<AllDeadLetters> outcomesOnly = unfollowed.spawn(Behaviors.receive(AllDeadLetters.class)
+          .onMessage(AllDeadLetters.class, letter -> {
+            if (letter.toString().contains(SagaOutcomes.Settled.class.getSimpleName())) dropped.getRef().tell(letter);
+            return Behaviors.same();
+          })
+          .build());
+      unfollowed.system().eventStream().tell(new EventStream.Subscribe<>(AllDeadLetters.class, outcomesOnly));
+      var calls = new Calls();
+      SagaDefinition<Trip> trip = tripBuilder(calls, Duration.ofMillis(300), Duration.ofMinutes(1), false).build();
+      String sagaId = "trip-" + UUID.randomUUID();
+      TestProbe<ClusterSharding.ShardCommand> shard = unfollowed.createTestProbe();
+      var saga = unfollowed.spawn(SagaEntity.create(sagaId, new SagaDefinitions().register(trip), ENGINE,
+          SagaOutcomes.start(unfollowed.system()), shard.getRef()));
+      TestProbe<StatusReply<akka.Done>> started = unfollowed.createTestProbe();
+      saga.tell(new SagaEntity.StartSaga(trip.name(), SagaData.toTree(new Trip(sagaId, "ada")), "corr-" + sagaId, false, started.getRef()));
+      assertTrue(started.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      calls.next().answer().complete(StepOutcome.succeeded());
+      calls.next().answer().complete(StepOutcome.succeeded());
+      TestProbe<StatusReply<SagaEntity.Summary>> settled = unfollowed.createTestProbe();
+      saga.tell(new SagaEntity.AwaitSettled(settled.getRef()));
+      assertEquals(SagaEntity.SagaStatus.COMPLETED, settled.receiveMessage(Duration.ofSeconds(10)).getValue().status());
+      dropped.expectNoMessage(Duration.ofMillis(500));
+    } finally {
+      unfollowed.shutdownTestKit();
+    }
   }
 
   @Test
@@ -281,15 +323,16 @@ class SagaEngineTest {
     TestProbe<Topic.TopicStats> subscribed = testKit.createTestProbe();
     outcomes.tell(new SagaOutcomes.Follow(follower.getRef(), subscribed.getRef()));
     assertTrue(subscribed.receiveMessage().localSubscriberCount() >= 1);
-    calls.clear();
-    String sagaId = start("trip");
-    nextCall().answer().complete(new StepOutcome.Rejected("fully booked"));
-    Call undoHotel = nextCall();
+    var calls = new Calls();
+    String trip = trip(calls, Duration.ofMillis(300), Duration.ofMinutes(1));
+    String sagaId = start(trip);
+    calls.next().answer().complete(new StepOutcome.Rejected("fully booked"));
+    Call undoHotel = calls.next();
     assertTrue(undoHotel.compensation());
     undoHotel.answer().complete(StepOutcome.succeeded());
     SagaOutcomes.Settled settled = follower.fishForMessage(Duration.ofSeconds(10),
         outcome -> outcome.sagaId().equals(sagaId) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
-    assertEquals("trip", settled.definition());
+    assertEquals(trip, settled.definition());
     assertEquals(SagaEntity.SagaStatus.COMPENSATED, settled.status());
     assertEquals("hotel rejected: fully booked", settled.reason());
     assertEquals(SagaEntity.SagaStatus.COMPENSATED, summary(sagaId).status(), "announced once stored");

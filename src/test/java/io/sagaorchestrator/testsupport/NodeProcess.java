@@ -16,9 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A node as a user runs it: its own JVM, started from the built jar, stopped by a signal. */
 public final class NodeProcess implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeProcess.class);
   public static final String ADMIN_TOKEN = "it-admin-token";
 
   private final Path workDir;
@@ -99,6 +102,7 @@ public final class NodeProcess implements AutoCloseable {
     builder.environment().putAll(env);
     try {
       process = builder.start();
+      LOG.info("node started on http port {} (remote {}), its log: {}", httpPort, remotePort, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fresh database on the local PostgreSQL server for one test, dropped afterwards. The server
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * needing it is skipped, with the reason, when no server answers.
  */
 public final class PostgresDatabase implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
   private static final String ADMIN_URL = System.getenv().getOrDefault("SAGA_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
   public static final String USER = System.getenv().getOrDefault("SAGA_TEST_PG_USER", "postgres");
   public static final String PASSWORD = System.getenv().getOrDefault("SAGA_TEST_PG_PASSWORD", "");
@@ -50,7 +53,7 @@ public final class PostgresDatabase implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     if (Boolean.getBoolean("saga.test.keep-db")) {
-      System.out.println("kept test database " + url);
+      LOG.info("kept test database {}", url);
       return;
     }
     execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

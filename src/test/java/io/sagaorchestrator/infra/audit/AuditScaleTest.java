@@ -31,6 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit over a journal of many orders, written straight into the journal table with the
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * for: {@code mvn -o test -Dtest=AuditScaleTest -Dsaga.audit.orders=100000}.
  */
 class AuditScaleTest {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditScaleTest.class);
   private static final int ORDERS = Integer.getInteger("saga.audit.orders", 2_000);
   private static final int CUSTOMERS = 100;
   private static final int SKUS = 100;
@@ -55,9 +58,9 @@ class AuditScaleTest {
         NodeClient.Response response = api.adminGet("/admin/audit");
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         JsonNode audit = response.json();
-        System.out.printf("audit of %,d orders (%,d journal rows): %,d ms over HTTP, %,d ms in the audit, heap used %,d MiB%n",
+        LOG.info(String.format("audit of %,d orders (%,d journal rows): %,d ms over HTTP, %,d ms in the audit, heap used %,d MiB",
             ORDERS, rows, tookMs, audit.path("durationMs").asLong(),
-            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
         assertEquals(200, response.status(), response.body());
         assertTrue(audit.get("ok").asBoolean(), audit.get("violations").toString());
         long cancelled = ORDERS / 10;
