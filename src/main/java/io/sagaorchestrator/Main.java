@@ -23,7 +23,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     // With fewer than 2 cores' worth of common-pool parallelism, CompletableFuture runs every async
-    // callback (Akka's Java ask answers through them) on a new thread: measured at half the throughput.
+    // callback (Akka's Java ask answers through them) on a new thread of its own.
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }

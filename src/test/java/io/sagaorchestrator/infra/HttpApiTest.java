@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The HTTP contract of DESIGN.md §5: status codes, error shape, headers, and no 500 for any input. */
+/** The HTTP contract of docs/design.md §5: status codes, error shape, headers, and no 500 for any input. */
 class HttpApiTest {
   private static DataDir dataDir;
   private static SagaNode node;

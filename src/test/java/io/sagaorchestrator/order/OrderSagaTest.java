@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The saga semantics of DESIGN.md §3, each proven against a real node: H2 file journal, Cluster
+ * The saga semantics of docs/design.md §3, each proven against a real node: H2 file journal, Cluster
  * Sharding, the fault injector, and HTTP on a loopback port the OS picked.
  */
 class OrderSagaTest {

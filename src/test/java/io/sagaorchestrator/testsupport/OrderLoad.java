@@ -140,7 +140,7 @@ public final class OrderLoad {
   }
 
   /**
-   * Polls {@code GET /admin/audit} until every invariant of DESIGN.md §4 holds (which needs every
+   * Polls {@code GET /admin/audit} until every invariant of docs/design.md §4 holds (which needs every
    * saga ended and every order with its saga) and returns the last report; fails with the
    * violations still open at the deadline.
    */
@@ -156,7 +156,7 @@ public final class OrderLoad {
   }
 
   /**
-   * DESIGN.md §4 for credit and stock: what left each account and SKU is exactly what its COMPLETED
+   * docs/design.md §4 for credit and stock: what left each account and SKU is exactly what its COMPLETED
    * orders took, and whatever a view still lists belongs to a COMPLETED order. (Views list only the
    * records participants still keep: those of ended sagas are forgotten after a grace period.)
    */

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * Keeps the embedded H2 journal file from growing with every commit. Each commit writes a new
  * chunk of pages; a chunk's space is reused only once none of its pages is live, and nearly every
  * chunk keeps a few (index pages of sagas that ended). H2 rewrites such pages in its background
- * writer, which {@code WRITE_DELAY=0} switches off: without this the file grew by ~30 KB per
- * saga (1.8 GB after 60k orders) and H2 kept metadata for every chunk on the heap. This does the
+ * writer, which {@code WRITE_DELAY=0} switches off: without this the file grows with every saga
+ * and H2 keeps metadata for every chunk on the heap. This does the
  * same rewrite on a timer, through H2's own {@link MVStore#compact}, and stores the pages it moved
  * at once: left for the next commit, they stayed in memory, outside H2's bounded page cache, for
- * as long as the node was idle (1,200 of them in a heap dump of an idle node after 100k orders).
+ * as long as the node was idle.
  * Under load the small rounds fall behind; rounds that find the journal idle catch up (see
  * {@link Settings}), which is what keeps the number of chunks, and H2's metadata for them, down.
  */

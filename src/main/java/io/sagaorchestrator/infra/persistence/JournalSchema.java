@@ -95,7 +95,7 @@ public final class JournalSchema {
   /**
    * H2 hands out identity values from a cache of 32 and writes the sequence back, in a commit
    * of its own, each time the cache runs out: with WRITE_DELAY=0 that is a full store of every
-   * dirty page per 32 events (13 % of the node's CPU under load). A larger cache only leaves a
+   * dirty page per 32 events, a large share of a loaded node's CPU. A larger cache only leaves a
    * gap in {@code ordering} after a crash, which the journal tolerates.
    */
   private static final List<String> H2_TUNING = List.of(

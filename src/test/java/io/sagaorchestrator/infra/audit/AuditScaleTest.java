@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit over a journal of many orders, written straight into the journal table with the
  * node's own serializers (the engine would take far longer to produce them). The size comes
- * from {@code -Dsaga.audit.orders} (default 2,000); with 100000 it measures what DESIGN.md asks
+ * from {@code -Dsaga.audit.orders} (default 2,000); with 100000 it measures what docs/design.md asks
  * for: {@code mvn -o test -Dtest=AuditScaleTest -Dsaga.audit.orders=100000}.
  */
 class AuditScaleTest {

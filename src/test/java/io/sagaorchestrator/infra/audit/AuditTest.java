@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The audit of DESIGN.md §4 against a real node. The audit covers the whole journal, so each
+ * The audit of docs/design.md §4 against a real node. The audit covers the whole journal, so each
  * test gets a node of its own: a violation planted by one test must not fail another.
  */
 class AuditTest {
