@@ -50,6 +50,7 @@ public final class ApiRoutes extends AllDirectives {
   // Built once: the route closure runs per request.
   private static final ExceptionHandler EXCEPTIONS = exceptionHandler();
   private static final RejectionHandler REJECTIONS = rejectionHandler();
+  private static final Route OPEN_API = new OpenApiRoutes().route();
 
   public Route route() {
     return optionalHeaderValueByName(CORRELATION_ID, given -> {
@@ -60,7 +61,8 @@ public final class ApiRoutes extends AllDirectives {
               anyOf(moduleRoutes.stream().map(route -> route.apply(correlationId)).toList()),
               sagas.route(correlationId, this::adminOnly),
               pathPrefix("admin", () -> adminOnly(() -> adminRoutes)),
-              health.route()))));
+              health.route(),
+              OPEN_API))));
     });
   }
 
