@@ -212,15 +212,16 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   /** What one journal row says about open sagas and awaited starts. */
   private void follow(JournalRow row, long now) {
     if (!row.persistenceId().equals(NAME)) dirty = true;
+    String eventClass = eventClass(row.manifest());
     int separator = row.persistenceId().indexOf(SEPARATOR);
     if (separator < 0) return;
     String entityType = row.persistenceId().substring(0, separator);
     String entityId = row.persistenceId().substring(separator + 1);
     if (entityType.equals(SAGA_TYPE)) {
-      if (row.manifest().equals(STARTED) || row.manifest().equals(RESUMED)) {
+      if (eventClass.equals(STARTED) || eventClass.equals(RESUMED)) {
         open.put(entityId, now);
         for (Announcement a : announcements) awaited.remove(a.entityType() + SEPARATOR + entityId);
-      } else if (CLOSING.contains(row.manifest())) {
+      } else if (CLOSING.contains(eventClass)) {
         open.remove(entityId);
       } else {
         open.computeIfPresent(entityId, (id, since) -> now);
@@ -228,8 +229,14 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
       return;
     }
     for (Announcement a : announcements) {
-      if (a.entityType().equals(entityType) && a.event().getName().equals(row.manifest())) awaited.put(row.persistenceId(), now);
+      if (a.entityType().equals(entityType) && a.event().getName().equals(eventClass)) awaited.put(row.persistenceId(), now);
     }
+  }
+
+  /** The event's class in a Jackson manifest: an event with a migration is stored as "Class#version". */
+  static String eventClass(String manifest) {
+    int version = manifest.indexOf('#');
+    return version < 0 ? manifest : manifest.substring(0, version);
   }
 
   /** Wakes open sagas and announcers without progress for stallAfter (or all of them), and notes when. */

@@ -120,7 +120,8 @@ public final class OrderEntity
 
   public sealed interface Event extends CborSerializable {}
 
-  public record OrderPlaced(OrderData order, String idempotencyKey, String correlationId, Instant at) implements Event {}
+  /** Stored in a second form: {@code at} became {@code placedAt} ({@link OrderPlacedMigration} reads the first). */
+  public record OrderPlaced(OrderData order, String idempotencyKey, String correlationId, Instant placedAt) implements Event {}
 
   // ---- state ----------------------------------------------------------------------------
 
@@ -281,7 +282,7 @@ public final class OrderEntity
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(OrderPlaced.class, (s, e) -> new Placed(new PlacedOrder(e.order(), e.idempotencyKey(), e.correlationId(), e.at())))
+        .onEvent(OrderPlaced.class, (s, e) -> new Placed(new PlacedOrder(e.order(), e.idempotencyKey(), e.correlationId(), e.placedAt())))
         .build();
   }
 }

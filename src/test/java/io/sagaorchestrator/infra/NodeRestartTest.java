@@ -26,9 +26,11 @@ import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.order.OrderPlacedMigrationTest;
 import io.sagaorchestrator.order.OrderSaga;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
+import io.sagaorchestrator.testsupport.OrderLoad;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.TestConfig;
 import java.sql.Connection;
@@ -46,6 +48,9 @@ import org.junit.jupiter.api.Test;
  * by itself, and so does a running node whose saga stopped being in memory.
  */
 class NodeRestartTest {
+  /** Akka's jackson-cbor serializer, as the first released build stored its events with. */
+  private static final int FIRST_FORM_SERIALIZER_ID = 33;
+
 
   private static int completedEvents(JournalConfig journal, String sagaId) throws Exception {
     return count(journal, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"event_ser_manifest\" = ?",
@@ -152,6 +157,43 @@ class NodeRestartTest {
         NodeClient api = NodeClient.onLoopback(second.httpPort(), second.adminToken());
         assertEquals("COMPLETED", api.get("/orders/" + orderId).text("status"));
         assertEquals(8_000, new Orders(api).available(customer));
+      }
+    }
+  }
+
+  /**
+   * The same crash window with the order stored in its first released form (a fixture written by
+   * that build): the keeper recognises it under its old manifest, the migration reads it, the
+   * saga completes, and the audit, which reads both forms, finds nothing wrong.
+   */
+  @Test
+  void startsTheSagaOfAnOrderStoredInItsFirstFormBeforeAnUpgrade() throws Exception {
+    try (DataDir dataDir = new DataDir("first-form")) {
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path()))) {
+        Orders orders = new Orders(NodeClient.onLoopback(first.httpPort(), first.adminToken()));
+        orders.deposit("c-v1", 10_000);
+        orders.restock("s-v1", 10);
+      }
+      JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
+      try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+           PreparedStatement insert = connection.prepareStatement("INSERT INTO \"event_journal\" (\"deleted\", \"persistence_id\", "
+               + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_ser_id\", "
+               + "\"event_ser_manifest\", \"event_payload\") VALUES (FALSE, 'Order|o-v1', 1, 'first-form', ?, '', ?, ?, ?)")) {
+        insert.setLong(1, System.currentTimeMillis());
+        insert.setInt(2, FIRST_FORM_SERIALIZER_ID);
+        insert.setString(3, "io.sagaorchestrator.order.OrderEntity$OrderPlaced");
+        insert.setBytes(4, OrderPlacedMigrationTest.fixture("order-placed-v1.cbor"));
+        insert.executeUpdate();
+      }
+
+      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path()))) {
+        Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, "o-v1")));
+        NodeClient api = NodeClient.onLoopback(second.httpPort(), second.adminToken());
+        assertEquals("COMPLETED", api.get("/orders/o-v1").text("status"));
+        assertEquals("2026-11-20T10:15:30Z", api.get("/orders/o-v1").text("placedAt"));
+        assertEquals(8_000, new Orders(api).available("c-v1"));
+        JsonNode audit = OrderLoad.awaitCleanAudit(api, Orders.SAGA_DEADLINE);
+        assertEquals(1, audit.get("orders").get("COMPLETED").asLong(), audit.toString());
       }
     }
   }

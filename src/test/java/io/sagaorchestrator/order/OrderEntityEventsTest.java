@@ -111,7 +111,7 @@ class OrderEntityEventsTest {
 
     OrderPlaced placed = assertInstanceOf(OrderPlaced.class, placing.event());
     assertEquals(List.of(new OrderPlaced(order, "key-1", "corr-1", ANY_TIME)), withoutTime(placing.events()));
-    assertEquals(new Placed(new PlacedOrder(order, "key-1", "corr-1", placed.at())), placing.state());
+    assertEquals(new Placed(new PlacedOrder(order, "key-1", "corr-1", placed.placedAt())), placing.state());
     var start = expectSagaStart();
     client.expectNoMessage(Duration.ofMillis(200));
 
