@@ -1,77 +1,100 @@
 package io.sagaorchestrator.participants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import io.sagaorchestrator.participants.IdempotentLedger.Hold;
 import io.sagaorchestrator.participants.IdempotentLedger.Standing;
 import io.sagaorchestrator.participants.IdempotentLedger.Undo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pcollections.PMap;
 
-/** The rules every participant that holds credit or stock for sagas follows, without an entity. */
+/** The rules every participant that holds credit or stock for sagas follows, on the ledger alone. */
 class IdempotentLedgerTest {
-  private record Hold(String orderId, Standing standing, long amount, String reason) implements IdempotentLedger.Entry {}
-
   private static final Instant LATER = Instant.now().plusSeconds(60);
+  private static final Instant PAST = Instant.now().minusSeconds(1);
+
+  private final IdempotentLedger stocked = IdempotentLedger.EMPTY.add(10);
+
+  @Test
+  void addingRaisesWhatWasAddedAndWhatIsAvailable() {
+    IdempotentLedger ledger = stocked.add(5);
+    assertEquals(15, ledger.added());
+    assertEquals(15, ledger.available());
+  }
 
   @Test
   void aNewActionBeforeItsDeadlineIsApplied() {
-    assertTrue(IdempotentLedger.answerWithoutApplying(null, LATER, "charge").isEmpty());
+    assertTrue(stocked.answerWithoutApplying("k-1", LATER, "charge").isEmpty());
   }
 
   @Test
   void aNewActionPastItsDeadlineIsRefusedUnappliedAsAFailure() {
-    StepOutcome answer = IdempotentLedger.answerWithoutApplying(null, Instant.now().minusSeconds(1), "charge").orElseThrow();
-    assertEquals(new StepOutcome.Failed("charge arrived after its deadline; not applied"), answer);
+    assertEquals(new StepOutcome.Failed("charge arrived after its deadline; not applied"),
+        stocked.answerWithoutApplying("k-1", PAST, "charge").orElseThrow());
   }
 
   @Test
   void aRepeatedActionGetsItsFirstOutcomeEvenPastItsDeadline() {
-    Instant past = Instant.now().minusSeconds(1);
-    assertEquals(StepOutcome.succeeded(),
-        IdempotentLedger.answerWithoutApplying(new Hold("o-1", Standing.HELD, 5, null), past, "charge").orElseThrow());
-    assertEquals(new StepOutcome.Rejected("insufficient credit"),
-        IdempotentLedger.answerWithoutApplying(new Hold("o-1", Standing.REJECTED, 0, "insufficient credit"), past, "charge").orElseThrow());
+    IdempotentLedger ledger = stocked.hold("k-1", "o-1", 4).reject("k-2", "o-2", "insufficient credit");
+    assertEquals(StepOutcome.succeeded(), ledger.answerWithoutApplying("k-1", PAST, "charge").orElseThrow());
+    assertEquals(new StepOutcome.Rejected("insufficient credit"), ledger.answerWithoutApplying("k-2", PAST, "charge").orElseThrow());
   }
 
   @Test
   void anActionAfterItsUndoOrTombstoneIsRejected() {
-    for (Standing undone : List.of(Standing.UNDONE, Standing.TOMBSTONE)) {
+    IdempotentLedger ledger = stocked.hold("k-1", "o-1", 4).giveBack("k-1", "o-1", 4).tombstone("k-2", "o-2");
+    for (String key : List.of("k-1", "k-2")) {
       assertEquals(new StepOutcome.Rejected("reservation already compensated"),
-          IdempotentLedger.answerWithoutApplying(new Hold("o-1", undone, 0, null), LATER, "reservation").orElseThrow());
+          ledger.answerWithoutApplying(key, LATER, "reservation").orElseThrow());
     }
   }
 
   @Test
+  void holdingAndGivingBackMoveWhatIsAvailable() {
+    IdempotentLedger held = stocked.hold("k-1", "o-1", 4);
+    assertEquals(6, held.available());
+    assertEquals(4, held.heldUnder("k-1"));
+    IdempotentLedger undone = held.giveBack("k-1", "o-1", 4);
+    assertEquals(10, undone.available());
+    assertEquals(10, undone.added());
+    assertEquals(0, undone.heldUnder("k-1"));
+  }
+
+  @Test
   void anUndoGivesBackOnlyWhatIsHeldAndTombstonesWhatNeverCame() {
-    assertEquals(Undo.TOMBSTONE, IdempotentLedger.undo(null));
-    assertEquals(Undo.GIVE_BACK, IdempotentLedger.undo(new Hold("o-1", Standing.HELD, 5, null)));
-    assertEquals(Undo.NOTHING, IdempotentLedger.undo(new Hold("o-1", Standing.REJECTED, 0, "no")));
-    assertEquals(Undo.NOTHING, IdempotentLedger.undo(new Hold("o-1", Standing.UNDONE, 5, null)));
-    assertEquals(Undo.NOTHING, IdempotentLedger.undo(new Hold("o-1", Standing.TOMBSTONE, 0, null)));
+    IdempotentLedger ledger = stocked.hold("held", "o-1", 4).reject("rejected", "o-2", "no")
+        .hold("undone", "o-3", 1).giveBack("undone", "o-3", 1).tombstone("tombstoned", "o-4");
+    assertEquals(Undo.TOMBSTONE, ledger.undo("never-seen"));
+    assertEquals(Undo.GIVE_BACK, ledger.undo("held"));
+    assertEquals(Undo.NOTHING, ledger.undo("rejected"));
+    assertEquals(Undo.NOTHING, ledger.undo("undone"));
+    assertEquals(Undo.NOTHING, ledger.undo("tombstoned"));
   }
 
   @Test
   void whatEachOrderHoldsCountsOnlyHeldRecords() {
-    Map<String, Long> held = IdempotentLedger.heldByOrder(List.of(
-        new Hold("o-1", Standing.HELD, 5, null),
-        new Hold("o-1", Standing.HELD, 2, null),
-        new Hold("o-2", Standing.UNDONE, 9, null),
-        new Hold("o-3", Standing.REJECTED, 0, "no")));
-    assertEquals(Map.of("o-1", 7L), held);
+    IdempotentLedger ledger = stocked.hold("k-1", "o-1", 5).hold("k-2", "o-1", 2)
+        .hold("k-3", "o-2", 3).giveBack("k-3", "o-2", 3).reject("k-4", "o-3", "no");
+    assertEquals(Map.of("o-1", 7L), ledger.heldByOrder());
   }
 
   @Test
-  void recordsAreAPersistentMapThatSharesWhatItKeeps() {
-    PMap<String, Hold> one = IdempotentLedger.with(Map.of(), "k-1", new Hold("o-1", Standing.HELD, 5, null));
-    PMap<String, Hold> two = IdempotentLedger.with(one, "k-2", new Hold("o-2", Standing.HELD, 1, null));
-    assertSame(two, IdempotentLedger.persistent(two));
-    assertEquals(1, one.size());
-    assertEquals(Map.of("k-2", two.get("k-2")), IdempotentLedger.without(two, List.of("k-1")));
+  void forgettingDropsRecordsAndKeepsTheBalance() {
+    IdempotentLedger ledger = stocked.hold("k-1", "o-1", 5).hold("k-2", "o-2", 1).forget(List.of("k-1"));
+    assertEquals(Map.of("k-2", new Hold("o-2", Standing.HELD, 1, null)), ledger.byKey());
+    assertEquals(4, ledger.available());
+    assertEquals(stocked, stocked.forget(List.of("never-seen")));
+  }
+
+  @Test
+  void eventsAppliedOnTopShareTheRecordsTheyKeep() {
+    IdempotentLedger one = stocked.hold("k-1", "o-1", 1);
+    IdempotentLedger two = one.hold("k-2", "o-2", 1);
+    assertEquals(1, one.byKey().size());
+    assertEquals(2, two.byKey().size());
   }
 }

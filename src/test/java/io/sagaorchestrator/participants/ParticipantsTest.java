@@ -39,7 +39,7 @@ class ParticipantsTest {
     testKit.shutdownTestKit();
   }
 
-  private static EventSourcedBehaviorTestKit<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> account() {
+  private static EventSourcedBehaviorTestKit<PaymentAccount.Command, PaymentAccount.Event, IdempotentLedger> account() {
     return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1", FORGET_AFTER));
   }
 
@@ -53,7 +53,7 @@ class ParticipantsTest {
     var repeat = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-1", 600, "o-1:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Succeeded.class, repeat.reply());
     assertTrue(repeat.events().isEmpty(), "a repeat applies nothing");
-    assertEquals(400, repeat.state().availableCents());
+    assertEquals(400, repeat.state().available());
   }
 
   @Test
@@ -75,7 +75,7 @@ class ParticipantsTest {
     assertInstanceOf(StepOutcome.Succeeded.class, refund.reply());
     var again = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Refund("o-3", "o-3:payment", replyTo));
     assertTrue(again.events().isEmpty());
-    assertEquals(1_000, again.state().availableCents());
+    assertEquals(1_000, again.state().available());
     var view = account.<PaymentAccount.AccountView>runCommand(PaymentAccount.GetAccount::new).reply();
     assertEquals(Map.of(), view.charges());
   }
@@ -88,7 +88,7 @@ class ParticipantsTest {
     assertInstanceOf(PaymentAccount.RefundTombstoned.class, refund.event());
     var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-4", 500, "o-4:payment", SOON, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class, late.reply());
-    assertEquals(1_000, late.state().availableCents());
+    assertEquals(1_000, late.state().available());
   }
 
   @Test
@@ -99,7 +99,7 @@ class ParticipantsTest {
     var late = account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-6", 300, "o-6:payment", past, replyTo));
     assertInstanceOf(StepOutcome.Failed.class, late.reply());
     assertTrue(late.events().isEmpty());
-    assertEquals(1_000, late.state().availableCents());
+    assertEquals(1_000, late.state().available());
   }
 
   @Test
@@ -110,15 +110,15 @@ class ParticipantsTest {
     account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-8", 100, "o-8:payment", SOON, replyTo));
     account.runCommand(new PaymentAccount.Forget("o-7:payment", Instant.now()));
     Eventually.within(Duration.ofSeconds(5), () -> assertEquals(Set.of("o-8:payment"), account.getState().byKey().keySet()));
-    assertEquals(500, account.getState().availableCents());
+    assertEquals(500, account.getState().available());
     var restarted = account.restart();
     assertEquals(Set.of("o-8:payment"), restarted.state().byKey().keySet());
-    assertEquals(500, restarted.state().availableCents());
+    assertEquals(500, restarted.state().available());
   }
 
   @Test
   void forgetsReservationsOfEndedSagasAfterTheGrace() {
-    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, InventoryItem.State>create(
+    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, IdempotentLedger>create(
         testKit.system(), InventoryItem.create("s-9", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-9", 2, "o-9:inventory", SOON, replyTo));
@@ -145,12 +145,12 @@ class ParticipantsTest {
     account.<StatusReply<PaymentAccount.AccountView>>runCommand(replyTo -> new PaymentAccount.Deposit(1_000, replyTo));
     account.<StepOutcome>runCommand(replyTo -> new PaymentAccount.Charge("o-5", 250, "o-5:payment", SOON, replyTo));
     var restarted = account.restart();
-    assertEquals(750, restarted.state().availableCents());
+    assertEquals(750, restarted.state().available());
   }
 
   @Test
   void reservesStockOnceAndReleasesIt() {
-    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, InventoryItem.State>create(
+    var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, IdempotentLedger>create(
         testKit.system(), InventoryItem.create("s-1", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class,

@@ -16,7 +16,6 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
@@ -34,7 +33,7 @@ import java.util.TreeMap;
  * {@link RecordRetention}).
  */
 public final class InventoryItem
-    extends EventSourcedBehaviorWithEnforcedReplies<InventoryItem.Command, InventoryItem.Event, InventoryItem.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<InventoryItem.Command, InventoryItem.Event, IdempotentLedger> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "InventoryItem");
 
@@ -86,52 +85,6 @@ public final class InventoryItem
 
   public record RecordsForgotten(List<String> idempotencyKeys) implements Event {}
 
-  // ---- state ----------------------------------------------------------------------------
-
-  public enum ReservationStatus { RESERVED, REJECTED, RELEASED, TOMBSTONE }
-
-  public record Reservation(String orderId, ReservationStatus status, int quantity, String reason)
-      implements CborSerializable, IdempotentLedger.Entry {
-    @JsonIgnore
-    @Override
-    public IdempotentLedger.Standing standing() {
-      return switch (status) {
-        case RESERVED -> IdempotentLedger.Standing.HELD;
-        case REJECTED -> IdempotentLedger.Standing.REJECTED;
-        case RELEASED -> IdempotentLedger.Standing.UNDONE;
-        case TOMBSTONE -> IdempotentLedger.Standing.TOMBSTONE;
-      };
-    }
-
-    @JsonIgnore
-    @Override
-    public long amount() {
-      return quantity;
-    }
-  }
-
-  public record State(long restocked, long available, Map<String, Reservation> byKey) implements CborSerializable {
-    public State {
-      byKey = IdempotentLedger.persistent(byKey);
-    }
-
-    State put(String key, Reservation reservation, long availableDelta, long restockDelta) {
-      Map<String, Reservation> next = reservation == null ? byKey : IdempotentLedger.with(byKey, key, reservation);
-      return new State(restocked + restockDelta, available + availableDelta, next);
-    }
-
-    State forget(List<String> keys) {
-      Map<String, Reservation> next = IdempotentLedger.without(byKey, keys);
-      return new State(restocked, available, next);
-    }
-
-    Map<String, Integer> activeReservations() {
-      Map<String, Integer> reservations = new TreeMap<>();
-      IdempotentLedger.heldByOrder(byKey.values()).forEach((orderId, held) -> reservations.put(orderId, Math.toIntExact(held)));
-      return reservations;
-    }
-  }
-
   // ---- behaviour ------------------------------------------------------------------------
 
   private final String sku;
@@ -144,8 +97,8 @@ public final class InventoryItem
   }
 
   @Override
-  public State emptyState() {
-    return new State(0, 0, Map.of());
+  public IdempotentLedger emptyState() {
+    return IdempotentLedger.EMPTY;
   }
 
   @Override
@@ -154,7 +107,7 @@ public final class InventoryItem
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Event, IdempotentLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Restock.class, this::onRestock)
         .onCommand(ReserveStock.class, this::onReserve)
@@ -165,15 +118,14 @@ public final class InventoryItem
         .build();
   }
 
-  private ReplyEffect<Event, State> onRestock(State state, Restock command) {
+  private ReplyEffect<Event, IdempotentLedger> onRestock(IdempotentLedger state, Restock command) {
     if (command.quantity() <= 0) return Effect().reply(command.replyTo(), StatusReply.error("quantity must be positive"));
     return Effect().persist(new Restocked(command.quantity()))
         .thenReply(command.replyTo(), s -> StatusReply.success(view(s)));
   }
 
-  private ReplyEffect<Event, State> onReserve(State state, ReserveStock command) {
-    Optional<StepOutcome> answered = IdempotentLedger.answerWithoutApplying(
-        state.byKey().get(command.idempotencyKey()), command.notAfter(), "reservation");
+  private ReplyEffect<Event, IdempotentLedger> onReserve(IdempotentLedger state, ReserveStock command) {
+    Optional<StepOutcome> answered = state.answerWithoutApplying(command.idempotencyKey(), command.notAfter(), "reservation");
     if (answered.isPresent()) return Effect().reply(command.replyTo(), answered.get());
     if (state.available() < command.quantity()) {
       String reason = "insufficient stock of " + sku + ": available " + state.available() + ", needed " + command.quantity();
@@ -184,44 +136,41 @@ public final class InventoryItem
         .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
   }
 
-  private ReplyEffect<Event, State> onRelease(State state, ReleaseStock command) {
-    Reservation earlier = state.byKey().get(command.idempotencyKey());
-    return switch (IdempotentLedger.undo(earlier)) {
+  private ReplyEffect<Event, IdempotentLedger> onRelease(IdempotentLedger state, ReleaseStock command) {
+    return switch (state.undo(command.idempotencyKey())) {
       case TOMBSTONE -> Effect().persist(new ReleaseTombstoned(command.orderId(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to release"));
-      case GIVE_BACK -> Effect().persist(new StockReleased(command.orderId(), earlier.quantity(), command.idempotencyKey()))
+      case GIVE_BACK -> Effect().persist(new StockReleased(command.orderId(), Math.toIntExact(state.heldUnder(command.idempotencyKey())), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
       case NOTHING -> Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to release"));
     };
   }
 
-  private ReplyEffect<Event, State> onForget(Forget command) {
+  private ReplyEffect<Event, IdempotentLedger> onForget(Forget command) {
     retention.forgetLater(command.idempotencyKey(), command.actionsNotAfter());
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onForgetDue(State state) {
+  private ReplyEffect<Event, IdempotentLedger> onForgetDue(IdempotentLedger state) {
     List<String> due = retention.due(state.byKey()::containsKey);
     if (due.isEmpty()) return Effect().noReply();
     return Effect().persist(new RecordsForgotten(due)).thenNoReply();
   }
 
-  private ItemView view(State state) {
-    return new ItemView(sku, state.restocked(), state.available(), state.activeReservations());
+  private ItemView view(IdempotentLedger state) {
+    Map<String, Integer> reservations = new TreeMap<>();
+    state.heldByOrder().forEach((orderId, held) -> reservations.put(orderId, Math.toIntExact(held)));
+    return new ItemView(sku, state.added(), state.available(), reservations);
   }
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
+  public EventHandler<IdempotentLedger, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Restocked.class, (s, e) -> s.put(null, null, e.quantity(), e.quantity()))
-        .onEvent(StockReserved.class, (s, e) -> s.put(e.idempotencyKey(),
-            new Reservation(e.orderId(), ReservationStatus.RESERVED, e.quantity(), null), -e.quantity(), 0))
-        .onEvent(ReservationRejected.class, (s, e) -> s.put(e.idempotencyKey(),
-            new Reservation(e.orderId(), ReservationStatus.REJECTED, 0, e.reason()), 0, 0))
-        .onEvent(StockReleased.class, (s, e) -> s.put(e.idempotencyKey(),
-            new Reservation(e.orderId(), ReservationStatus.RELEASED, e.quantity(), null), e.quantity(), 0))
-        .onEvent(ReleaseTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
-            new Reservation(e.orderId(), ReservationStatus.TOMBSTONE, 0, null), 0, 0))
+        .onEvent(Restocked.class, (s, e) -> s.add(e.quantity()))
+        .onEvent(StockReserved.class, (s, e) -> s.hold(e.idempotencyKey(), e.orderId(), e.quantity()))
+        .onEvent(ReservationRejected.class, (s, e) -> s.reject(e.idempotencyKey(), e.orderId(), e.reason()))
+        .onEvent(StockReleased.class, (s, e) -> s.giveBack(e.idempotencyKey(), e.orderId(), e.quantity()))
+        .onEvent(ReleaseTombstoned.class, (s, e) -> s.tombstone(e.idempotencyKey(), e.orderId()))
         .onEvent(RecordsForgotten.class, (s, e) -> s.forget(e.idempotencyKeys()))
         .build();
   }

@@ -16,7 +16,6 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.orchestrator.StepOutcome;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
 import java.time.Duration;
@@ -33,7 +32,7 @@ import java.util.Optional;
  * so the account's state holds the sagas in flight, not every order ever charged.
  */
 public final class PaymentAccount
-    extends EventSourcedBehaviorWithEnforcedReplies<PaymentAccount.Command, PaymentAccount.Event, PaymentAccount.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<PaymentAccount.Command, PaymentAccount.Event, IdempotentLedger> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "PaymentAccount");
 
@@ -87,50 +86,6 @@ public final class PaymentAccount
 
   public record RecordsForgotten(List<String> idempotencyKeys) implements Event {}
 
-  // ---- state ----------------------------------------------------------------------------
-
-  public enum ChargeStatus { CHARGED, REJECTED, REFUNDED, TOMBSTONE }
-
-  public record ChargeRecord(String orderId, ChargeStatus status, long amountCents, String reason)
-      implements CborSerializable, IdempotentLedger.Entry {
-    @JsonIgnore
-    @Override
-    public IdempotentLedger.Standing standing() {
-      return switch (status) {
-        case CHARGED -> IdempotentLedger.Standing.HELD;
-        case REJECTED -> IdempotentLedger.Standing.REJECTED;
-        case REFUNDED -> IdempotentLedger.Standing.UNDONE;
-        case TOMBSTONE -> IdempotentLedger.Standing.TOMBSTONE;
-      };
-    }
-
-    @JsonIgnore
-    @Override
-    public long amount() {
-      return amountCents;
-    }
-  }
-
-  public record State(long depositedCents, long availableCents, Map<String, ChargeRecord> byKey) implements CborSerializable {
-    public State {
-      byKey = IdempotentLedger.persistent(byKey);
-    }
-
-    State put(String key, ChargeRecord record, long availableDelta, long depositDelta) {
-      Map<String, ChargeRecord> next = record == null ? byKey : IdempotentLedger.with(byKey, key, record);
-      return new State(depositedCents + depositDelta, availableCents + availableDelta, next);
-    }
-
-    State forget(List<String> keys) {
-      Map<String, ChargeRecord> next = IdempotentLedger.without(byKey, keys);
-      return new State(depositedCents, availableCents, next);
-    }
-
-    Map<String, Long> activeCharges() {
-      return IdempotentLedger.heldByOrder(byKey.values());
-    }
-  }
-
   // ---- behaviour ------------------------------------------------------------------------
 
   private final String customerId;
@@ -143,8 +98,8 @@ public final class PaymentAccount
   }
 
   @Override
-  public State emptyState() {
-    return new State(0, 0, Map.of());
+  public IdempotentLedger emptyState() {
+    return IdempotentLedger.EMPTY;
   }
 
   @Override
@@ -153,7 +108,7 @@ public final class PaymentAccount
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Event, IdempotentLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Deposit.class, this::onDeposit)
         .onCommand(Charge.class, this::onCharge)
@@ -164,23 +119,22 @@ public final class PaymentAccount
         .build();
   }
 
-  private ReplyEffect<Event, State> onDeposit(State state, Deposit command) {
+  private ReplyEffect<Event, IdempotentLedger> onDeposit(IdempotentLedger state, Deposit command) {
     if (command.amountCents() <= 0) {
       return Effect().reply(command.replyTo(), StatusReply.error("amountCents must be positive"));
     }
-    if (state.depositedCents() > Long.MAX_VALUE - command.amountCents()) {
+    if (state.added() > Long.MAX_VALUE - command.amountCents()) {
       return Effect().reply(command.replyTo(), StatusReply.error("amountCents would overflow the account"));
     }
     return Effect().persist(new Deposited(command.amountCents()))
         .thenReply(command.replyTo(), s -> StatusReply.success(view(s)));
   }
 
-  private ReplyEffect<Event, State> onCharge(State state, Charge command) {
-    Optional<StepOutcome> answered = IdempotentLedger.answerWithoutApplying(
-        state.byKey().get(command.idempotencyKey()), command.notAfter(), "charge");
+  private ReplyEffect<Event, IdempotentLedger> onCharge(IdempotentLedger state, Charge command) {
+    Optional<StepOutcome> answered = state.answerWithoutApplying(command.idempotencyKey(), command.notAfter(), "charge");
     if (answered.isPresent()) return Effect().reply(command.replyTo(), answered.get());
-    if (state.availableCents() < command.amountCents()) {
-      String reason = "insufficient credit: available " + state.availableCents() + ", needed " + command.amountCents();
+    if (state.available() < command.amountCents()) {
+      String reason = "insufficient credit: available " + state.available() + ", needed " + command.amountCents();
       return Effect().persist(new ChargeRejected(command.orderId(), command.idempotencyKey(), reason))
           .thenReply(command.replyTo(), s -> new StepOutcome.Rejected(reason));
     }
@@ -188,44 +142,39 @@ public final class PaymentAccount
         .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
   }
 
-  private ReplyEffect<Event, State> onRefund(State state, Refund command) {
-    ChargeRecord earlier = state.byKey().get(command.idempotencyKey());
-    return switch (IdempotentLedger.undo(earlier)) {
+  private ReplyEffect<Event, IdempotentLedger> onRefund(IdempotentLedger state, Refund command) {
+    return switch (state.undo(command.idempotencyKey())) {
       case TOMBSTONE -> Effect().persist(new RefundTombstoned(command.orderId(), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> new StepOutcome.Succeeded("nothing to refund"));
-      case GIVE_BACK -> Effect().persist(new Refunded(command.orderId(), earlier.amountCents(), command.idempotencyKey()))
+      case GIVE_BACK -> Effect().persist(new Refunded(command.orderId(), state.heldUnder(command.idempotencyKey()), command.idempotencyKey()))
           .thenReply(command.replyTo(), s -> StepOutcome.succeeded());
       case NOTHING -> Effect().reply(command.replyTo(), new StepOutcome.Succeeded("nothing to refund"));
     };
   }
 
-  private ReplyEffect<Event, State> onForget(Forget command) {
+  private ReplyEffect<Event, IdempotentLedger> onForget(Forget command) {
     retention.forgetLater(command.idempotencyKey(), command.actionsNotAfter());
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onForgetDue(State state) {
+  private ReplyEffect<Event, IdempotentLedger> onForgetDue(IdempotentLedger state) {
     List<String> due = retention.due(state.byKey()::containsKey);
     if (due.isEmpty()) return Effect().noReply();
     return Effect().persist(new RecordsForgotten(due)).thenNoReply();
   }
 
-  private AccountView view(State state) {
-    return new AccountView(customerId, state.depositedCents(), state.availableCents(), state.activeCharges());
+  private AccountView view(IdempotentLedger state) {
+    return new AccountView(customerId, state.added(), state.available(), state.heldByOrder());
   }
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
+  public EventHandler<IdempotentLedger, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Deposited.class, (s, e) -> s.put(null, null, e.amountCents(), e.amountCents()))
-        .onEvent(Charged.class, (s, e) -> s.put(e.idempotencyKey(),
-            new ChargeRecord(e.orderId(), ChargeStatus.CHARGED, e.amountCents(), null), -e.amountCents(), 0))
-        .onEvent(ChargeRejected.class, (s, e) -> s.put(e.idempotencyKey(),
-            new ChargeRecord(e.orderId(), ChargeStatus.REJECTED, 0, e.reason()), 0, 0))
-        .onEvent(Refunded.class, (s, e) -> s.put(e.idempotencyKey(),
-            new ChargeRecord(e.orderId(), ChargeStatus.REFUNDED, e.amountCents(), null), e.amountCents(), 0))
-        .onEvent(RefundTombstoned.class, (s, e) -> s.put(e.idempotencyKey(),
-            new ChargeRecord(e.orderId(), ChargeStatus.TOMBSTONE, 0, null), 0, 0))
+        .onEvent(Deposited.class, (s, e) -> s.add(e.amountCents()))
+        .onEvent(Charged.class, (s, e) -> s.hold(e.idempotencyKey(), e.orderId(), e.amountCents()))
+        .onEvent(ChargeRejected.class, (s, e) -> s.reject(e.idempotencyKey(), e.orderId(), e.reason()))
+        .onEvent(Refunded.class, (s, e) -> s.giveBack(e.idempotencyKey(), e.orderId(), e.amountCents()))
+        .onEvent(RefundTombstoned.class, (s, e) -> s.tombstone(e.idempotencyKey(), e.orderId()))
         .onEvent(RecordsForgotten.class, (s, e) -> s.forget(e.idempotencyKeys()))
         .build();
   }
