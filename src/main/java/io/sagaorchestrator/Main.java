@@ -2,7 +2,7 @@ package io.sagaorchestrator;
 
 import io.sagaorchestrator.bench.BenchCommand;
 import io.sagaorchestrator.infra.audit.AuditCommand;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

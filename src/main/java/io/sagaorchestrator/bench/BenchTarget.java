@@ -3,7 +3,7 @@ package io.sagaorchestrator.bench;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sagaorchestrator.client.Polling;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.io.PrintWriter;

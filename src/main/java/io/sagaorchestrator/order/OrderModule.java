@@ -1,7 +1,7 @@
 package io.sagaorchestrator.order;
 
-import io.sagaorchestrator.module.ModuleContext;
-import io.sagaorchestrator.module.SagaModule;
+import io.sagaorchestrator.node.ModuleContext;
+import io.sagaorchestrator.node.SagaModule;
 import io.sagaorchestrator.order.audit.OrderAudit;
 import io.sagaorchestrator.order.http.OrderOutcomeRoutes;
 import io.sagaorchestrator.order.http.OrderRoutes;

@@ -20,7 +20,7 @@ import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.order.domain.OrderLine;
 import io.sagaorchestrator.order.domain.ShippingAddress;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sagaorchestrator.infra.cluster.SagaNode;
-import io.sagaorchestrator.module.ModuleContext;
-import io.sagaorchestrator.module.SagaModule;
+import io.sagaorchestrator.node.SagaNode;
+import io.sagaorchestrator.node.ModuleContext;
+import io.sagaorchestrator.node.SagaModule;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.StepOutcome;

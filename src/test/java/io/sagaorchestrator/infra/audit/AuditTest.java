@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagaorchestrator.client.NodeClient;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;

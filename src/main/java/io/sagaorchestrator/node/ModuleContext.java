@@ -1,4 +1,4 @@
-package io.sagaorchestrator.module;
+package io.sagaorchestrator.node;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

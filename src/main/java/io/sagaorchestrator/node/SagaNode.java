@@ -1,4 +1,4 @@
-package io.sagaorchestrator.infra.cluster;
+package io.sagaorchestrator.node;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
@@ -23,8 +23,8 @@ import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
-import io.sagaorchestrator.module.ModuleContext;
-import io.sagaorchestrator.module.SagaModule;
+import io.sagaorchestrator.node.ModuleContext;
+import io.sagaorchestrator.node.SagaModule;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
