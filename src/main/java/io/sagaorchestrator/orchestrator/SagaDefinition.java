@@ -62,24 +62,16 @@ public record SagaDefinition<D>(
       this.dataType = dataType;
     }
 
-    public Builder<D> step(String stepName, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
-      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout, null, false));
-      return this;
+    /**
+     * The next step, everything about it inside {@code spec}:
+     * {@code .step("payment", step -> step.action(charge).compensation(refund).retry(retry).timeout(timeout))}.
+     */
+    public Builder<D> step(String stepName, UnaryOperator<SagaStep.Builder<D>> spec) {
+      return step(spec.apply(new SagaStep.Builder<>(stepName)).build());
     }
 
-    /** Once the saga has ended, the last step added tells its participant with {@code notice}. */
-    public Builder<D> settledBy(StepSettlement<D> notice) {
-      return changeLastStep("settledBy", step -> step.settledBy(notice));
-    }
-
-    /** The last step added applies nothing when it rejects: a rejection is not compensated (see {@link SagaStep}). */
-    public Builder<D> rejectionAppliesNothing() {
-      return changeLastStep("rejectionAppliesNothing", SagaStep::withRejectionApplyingNothing);
-    }
-
-    private Builder<D> changeLastStep(String what, UnaryOperator<SagaStep<D>> change) {
-      if (steps.isEmpty()) throw new IllegalStateException(what + " follows a step");
-      steps.set(steps.size() - 1, change.apply(steps.get(steps.size() - 1)));
+    public Builder<D> step(SagaStep<D> step) {
+      steps.add(step);
       return this;
     }
 
