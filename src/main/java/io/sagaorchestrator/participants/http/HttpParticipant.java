@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -62,6 +63,10 @@ public final class HttpParticipant {
     return settings.name();
   }
 
+  public Optional<URI> baseUrl() {
+    return settings.baseUrl();
+  }
+
   /** A step action (or compensation) that sends the request {@code request} builds for the saga's data and the attempt. */
   public <D> StepAction<D> action(BiFunction<D, StepContext, HttpCall> request) {
     return (data, step) -> call(request.apply(data, step), step);
@@ -85,7 +90,7 @@ public final class HttpParticipant {
   }
 
   /** Only the service's own transient failures count; a full bulkhead is this node's limit, not the service's. */
-  private static boolean isBreakerFailure(java.util.Optional<StepOutcome> outcome, java.util.Optional<Throwable> error) {
+  private static boolean isBreakerFailure(Optional<StepOutcome> outcome, Optional<Throwable> error) {
     return error.isPresent()
         || outcome.filter(o -> o instanceof StepOutcome.Failed f && !f.reason().equals(BULKHEAD_FULL)).isPresent();
   }
