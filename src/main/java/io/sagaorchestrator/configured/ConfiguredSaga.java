@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One saga declared under {@code saga.definitions.<name>} (docs/http-participant.md): its data
@@ -78,7 +79,7 @@ final class ConfiguredSaga {
   }
 
   /** Runs {@code parse}, naming {@code key} in a configuration library error (which knows only the key inside it). */
-  private static <T> T parsed(String key, java.util.function.Supplier<T> parse) {
+  private static <T> T parsed(String key, Supplier<T> parse) {
     try {
       return parse.get();
     } catch (ConfigException e) {

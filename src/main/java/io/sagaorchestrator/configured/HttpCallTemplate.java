@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -50,7 +51,7 @@ final class HttpCallTemplate {
 
   static HttpCallTemplate from(Config c, String key, Set<String> dataFields) {
     ConfiguredSaga.onlyKeys(c, KEYS, key);
-    String method = c.getString("method").toUpperCase(java.util.Locale.ROOT);
+    String method = c.getString("method").toUpperCase(Locale.ROOT);
     if (!METHODS.contains(method)) throw new IllegalArgumentException(key + ".method: must be one of " + METHODS.stream().sorted().toList());
     Template url = Template.parse(c.getString("url"), dataFields, key + ".url");
     if (!url.startsWith("/") && !url.startsWith("http://") && !url.startsWith("https://")) {

@@ -29,10 +29,4 @@ public record HttpCall(String method, String url, Map<String, String> headers, S
   public static HttpCall delete(String url) {
     return new HttpCall("DELETE", url, Map.of(), null, null);
   }
-
-  public HttpCall withHeaders(Map<String, String> more) {
-    var all = new java.util.HashMap<>(headers);
-    all.putAll(more);
-    return new HttpCall(method, url, all, body, contentType);
-  }
 }

@@ -3,6 +3,7 @@ package io.sagaorchestrator.participants.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.orchestrator.StepOutcome;
+import java.io.IOException;
 
 /**
  * An HTTP answer as a step outcome (docs/http-participant.md): 2xx applied; 409 and 422 a
@@ -33,7 +34,7 @@ final class HttpOutcomes {
         JsonNode tree = JSON.readTree(text);
         JsonNode reason = tree.hasNonNull("reason") ? tree.get("reason") : tree.get("error");
         if (reason != null && reason.isTextual()) text = reason.asText();
-      } catch (java.io.IOException notJson) {
+      } catch (IOException notJson) {
         // the text itself is the reason then
       }
     }

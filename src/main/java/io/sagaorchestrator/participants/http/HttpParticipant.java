@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
@@ -84,19 +85,26 @@ public final class HttpParticipant {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(new StepOutcome.Rejected(name() + ": request cannot be sent: " + e.getMessage()));
     }
-    Duration limit = timeout;
-    return breaker.<StepOutcome>callWithCircuitBreakerCS(() -> sendWithinBulkhead(request, limit), HttpParticipant::isBreakerFailure)
-        .exceptionally(error -> new StepOutcome.Failed(describe(error, limit)));
-  }
-
-  /** Only the service's own transient failures count; a full bulkhead is this node's limit, not the service's. */
-  private static boolean isBreakerFailure(Optional<StepOutcome> outcome, Optional<Throwable> error) {
-    return error.isPresent()
-        || outcome.filter(o -> o instanceof StepOutcome.Failed f && !f.reason().equals(BULKHEAD_FULL)).isPresent();
-  }
-
-  private CompletionStage<StepOutcome> sendWithinBulkhead(HttpRequest request, Duration timeout) {
     if (!slots.tryAcquire()) return CompletableFuture.completedFuture(new StepOutcome.Failed(BULKHEAD_FULL));
+    Duration limit = timeout;
+    AtomicBoolean sent = new AtomicBoolean();
+    return breaker.<StepOutcome>callWithCircuitBreakerCS(() -> {
+          sent.set(true);
+          return send(request, limit);
+        }, HttpParticipant::isBreakerFailure)
+        .exceptionally(error -> {
+          if (!sent.get()) slots.release();
+          return new StepOutcome.Failed(describe(error, limit));
+        });
+  }
+
+  /** A service's transient failure counts against it; a refusal is an answer, so it does not. */
+  private static boolean isBreakerFailure(Optional<StepOutcome> outcome, Optional<Throwable> error) {
+    return error.isPresent() || outcome.filter(o -> o instanceof StepOutcome.Failed).isPresent();
+  }
+
+  /** Sends {@code request} holding a bulkhead slot, which it gives back once the exchange is over. */
+  private CompletionStage<StepOutcome> send(HttpRequest request, Duration timeout) {
     CompletableFuture<HttpResponse<String>> exchange;
     try {
       exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());

@@ -1,8 +1,10 @@
 package io.sagaorchestrator.participants.http;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -31,7 +33,7 @@ public record HttpParticipantSettings(
 
   public static HttpParticipantSettings from(Config config, String name) {
     String path = PARTICIPANTS + "." + ConfigUtil.joinPath(name);
-    Config own = config.hasPath(path) ? config.getConfig(path) : com.typesafe.config.ConfigFactory.empty();
+    Config own = config.hasPath(path) ? config.getConfig(path) : ConfigFactory.empty();
     Config c = own.withFallback(config.getConfig(DEFAULTS));
     Optional<URI> baseUrl = Optional.empty();
     if (c.hasPath("base-url") && !c.getString("base-url").isBlank()) {
@@ -48,7 +50,7 @@ public record HttpParticipantSettings(
         throw new IllegalArgumentException(key(name, "base-url") + ": '" + text + "' is not an http(s) URL with a host");
       }
       return uri;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalArgumentException(key(name, "base-url") + ": '" + text + "' is not a URL: " + e.getMessage());
     }
   }
