@@ -136,6 +136,18 @@ class TripSagaTest {
   }
 
   @Test
+  void aFlightThatFailsTwiceIsRetriedUnderTheSameKeyAndTheTripCompletes() throws Exception {
+    String sagaId = "t-" + UUID.randomUUID();
+    airline.failNext(2);
+    assertEquals(202, send("POST", "/sagas", trip(sagaId, "alan")).statusCode());
+    awaitStatus(sagaId, "COMPLETED");
+    List<ParticipantServer.Received> calls = callsFor(airline, sagaId);
+    assertEquals(List.of("1", "2", "3"), calls.stream().map(call -> call.header("X-Saga-Attempt")).toList());
+    calls.forEach(call -> assertEquals(sagaId + ":flight", call.header("Idempotency-Key")));
+    assertTrue(airline.isBooked(sagaId + ":flight"));
+  }
+
+  @Test
   void dataThatDoesNotFitTheDeclaredFieldsIsRefusedWith400NamingTheField() throws Exception {
     record Bad(String data, String field) {}
     for (Bad bad : List.of(

@@ -48,6 +48,7 @@ public final class ParticipantServer implements AutoCloseable {
   private volatile Mode mode = Mode.BOOK;
   private volatile String refusal = "";
   private volatile CompletableFuture<Void> hold = new CompletableFuture<>();
+  private final AtomicInteger failuresLeft = new AtomicInteger();
 
   private ParticipantServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -78,6 +79,11 @@ public final class ParticipantServer implements AutoCloseable {
   /** Every call is answered 503, nothing applied. */
   public void fail() {
     mode = Mode.FAIL;
+  }
+
+  /** The next {@code calls} calls are answered 503, nothing applied; then the mode decides again. */
+  public void failNext(int calls) {
+    failuresLeft.set(calls);
   }
 
   /** Calls wait unanswered, nothing applied, until {@link #release()}; then they are served as in BOOK. */
@@ -125,7 +131,7 @@ public final class ParticipantServer implements AutoCloseable {
       Received request = record(exchange);
       String key = request.header("Idempotency-Key");
       boolean cancel = request.method().equals("DELETE");
-      Mode current = mode;
+      Mode current = failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0 ? Mode.FAIL : mode;
       CompletableFuture<Void> waitFor = hold;
       switch (current) {
         case FAIL -> answer(exchange, new Answer(503, "{\"error\": \"service unavailable\"}"));
