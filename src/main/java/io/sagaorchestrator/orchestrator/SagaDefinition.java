@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 /**
  * A named, versioned business process over the saga's own data type: steps run top to bottom,
  * compensations bottom to top. Plain data: the engine ({@link SagaEntity}) executes any of them.
+ * {@code dataCheck} is what a client's data must satisfy beyond reading as {@code dataType}.
  */
 public record SagaDefinition<D>(
     String name,
@@ -17,12 +18,14 @@ public record SagaDefinition<D>(
     Class<D> dataType,
     List<SagaStep<D>> steps,
     RetryPolicy compensationRetry,
-    Duration deadline) {
+    Duration deadline,
+    DataCheck dataCheck) {
 
   public SagaDefinition {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(dataType, "dataType");
     Objects.requireNonNull(compensationRetry, "compensationRetry");
+    Objects.requireNonNull(dataCheck, "dataCheck");
     steps = List.copyOf(steps);
     if (steps.isEmpty()) throw new IllegalArgumentException("definition " + name + " has no steps");
     var names = new HashSet<String>();
@@ -55,6 +58,7 @@ public record SagaDefinition<D>(
     private RetryPolicy compensationRetry =
         RetryPolicy.exponential(20, Duration.ofMillis(100), Duration.ofSeconds(5), 0.2);
     private Duration deadline = Duration.ofMinutes(5);
+    private DataCheck dataCheck = DataCheck.NONE;
 
     private Builder(String name, int version, Class<D> dataType) {
       this.name = name;
@@ -62,24 +66,16 @@ public record SagaDefinition<D>(
       this.dataType = dataType;
     }
 
-    public Builder<D> step(String stepName, StepAction<D> action, StepAction<D> compensation, RetryPolicy retry, Duration timeout) {
-      steps.add(new SagaStep<>(stepName, action, compensation, retry, timeout, null, false));
-      return this;
+    /**
+     * The next step, everything about it inside {@code spec}:
+     * {@code .step("payment", step -> step.action(charge).compensation(refund).retry(retry).timeout(timeout))}.
+     */
+    public Builder<D> step(String stepName, UnaryOperator<SagaStep.Builder<D>> spec) {
+      return step(spec.apply(new SagaStep.Builder<>(stepName)).build());
     }
 
-    /** Once the saga has ended, the last step added tells its participant with {@code notice}. */
-    public Builder<D> settledBy(StepSettlement<D> notice) {
-      return changeLastStep("settledBy", step -> step.settledBy(notice));
-    }
-
-    /** The last step added applies nothing when it rejects: a rejection is not compensated (see {@link SagaStep}). */
-    public Builder<D> rejectionAppliesNothing() {
-      return changeLastStep("rejectionAppliesNothing", SagaStep::withRejectionApplyingNothing);
-    }
-
-    private Builder<D> changeLastStep(String what, UnaryOperator<SagaStep<D>> change) {
-      if (steps.isEmpty()) throw new IllegalStateException(what + " follows a step");
-      steps.set(steps.size() - 1, change.apply(steps.get(steps.size() - 1)));
+    public Builder<D> step(SagaStep<D> step) {
+      steps.add(step);
       return this;
     }
 
@@ -93,8 +89,13 @@ public record SagaDefinition<D>(
       return this;
     }
 
+    public Builder<D> dataCheck(DataCheck check) {
+      this.dataCheck = check;
+      return this;
+    }
+
     public SagaDefinition<D> build() {
-      return new SagaDefinition<>(name, version, dataType, steps, compensationRetry, deadline);
+      return new SagaDefinition<>(name, version, dataType, steps, compensationRetry, deadline, dataCheck);
     }
   }
 }

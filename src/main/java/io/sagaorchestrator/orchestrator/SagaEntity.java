@@ -619,7 +619,7 @@ public final class SagaEntity
     if (!compensating && saga.status() != SagaStatus.RUNNING) return;
     int attempt = compensating ? saga.compensationAttempts() + 1 : saga.current().attempts() + 1;
     var stepContext = new StepContext(sagaId, step.name(), StepContext.idempotencyKey(sagaId, step.name()), attempt, step.timeout(),
-        Instant.now().plus(step.timeout()));
+        Instant.now().plus(step.timeout()), saga.correlationId());
     StepAction<Object> action = compensating ? step.compensation() : step.action();
     context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
         compensating ? "compensating" : "running", step.name(), attempt);

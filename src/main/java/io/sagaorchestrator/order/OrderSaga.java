@@ -23,16 +23,19 @@ public final class OrderSaga {
 
   public static SagaDefinition<OrderData> definition(OrderParticipants participants, Policies policies) {
     return SagaDefinition.builder(NAME, VERSION, OrderData.class)
-        .step(OrderParticipants.PAYMENT, participants.charge(), participants.refund(),
-            policies.payment().retry(), policies.payment().timeout())
-        .settledBy(participants.forgetCharge())
-        .rejectionAppliesNothing()
-        .step(OrderParticipants.INVENTORY, participants.reserveStock(), participants.releaseStock(),
-            policies.inventory().retry(), policies.inventory().timeout())
-        .settledBy(participants.forgetReservations())
-        .step(OrderParticipants.SHIPPING, participants.scheduleShipment(), participants.cancelShipment(),
-            policies.shipping().retry(), policies.shipping().timeout())
-        .rejectionAppliesNothing()
+        .step(OrderParticipants.PAYMENT, step -> step
+            .action(participants.charge()).compensation(participants.refund())
+            .retry(policies.payment().retry()).timeout(policies.payment().timeout())
+            .settledBy(participants.forgetCharge())
+            .rejectionAppliesNothing())
+        .step(OrderParticipants.INVENTORY, step -> step
+            .action(participants.reserveStock()).compensation(participants.releaseStock())
+            .retry(policies.inventory().retry()).timeout(policies.inventory().timeout())
+            .settledBy(participants.forgetReservations()))
+        .step(OrderParticipants.SHIPPING, step -> step
+            .action(participants.scheduleShipment()).compensation(participants.cancelShipment())
+            .retry(policies.shipping().retry()).timeout(policies.shipping().timeout())
+            .rejectionAppliesNothing())
         .compensationRetry(policies.compensation())
         .deadline(policies.deadline())
         .build();

@@ -53,7 +53,9 @@ class SagaApiTest {
     public void install(ModuleContext node) {
       RetryPolicy once = RetryPolicy.exponential(1, Duration.ZERO, Duration.ZERO, 0);
       node.definition(SagaDefinition.builder("greeting", 1, Greeting.class)
-          .step("hello", (greeting, step) -> greet(greeting), (greeting, step) -> done(), once, Duration.ofSeconds(30))
+          .step("hello", step -> step
+              .action((greeting, context) -> greet(greeting)).compensation((greeting, context) -> done())
+              .retry(once).timeout(Duration.ofSeconds(30)))
           .compensationRetry(once)
           .deadline(Duration.ofMinutes(5))
           .build());

@@ -44,12 +44,12 @@ class RetryPolicyTest {
   void aDefinitionRefusesRepeatedStepNamesAndKeepsItsOrder() {
     StepAction<String> noop = (data, context) -> java.util.concurrent.CompletableFuture.completedFuture(StepOutcome.succeeded());
     var builder = SagaDefinition.builder("d", 1, String.class)
-        .step("a", noop, noop, policy, Duration.ofSeconds(1))
-        .step("a", noop, noop, policy, Duration.ofSeconds(1));
+        .step("a", step -> step.action(noop).compensation(noop).retry(policy).timeout(Duration.ofSeconds(1)))
+        .step("a", step -> step.action(noop).compensation(noop).retry(policy).timeout(Duration.ofSeconds(1)));
     assertThrows(IllegalArgumentException.class, builder::build);
     var definition = SagaDefinition.builder("d", 2, String.class)
-        .step("a", noop, noop, policy, Duration.ofSeconds(1))
-        .step("b", noop, noop, policy, Duration.ofSeconds(1))
+        .step("a", step -> step.action(noop).compensation(noop).retry(policy).timeout(Duration.ofSeconds(1)))
+        .step("b", step -> step.action(noop).compensation(noop).retry(policy).timeout(Duration.ofSeconds(1)))
         .build();
     assertEquals(List.of("a", "b"), definition.steps().stream().map(SagaStep::name).toList());
     assertEquals("d@v2", definition.id());

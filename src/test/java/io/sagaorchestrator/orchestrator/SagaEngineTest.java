@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,12 +102,12 @@ class SagaEngineTest {
   /** {@code firm}: both participants apply nothing when they reject. */
   private static SagaDefinition.Builder<Trip> tripBuilder(Calls calls, Duration stepTimeout, Duration deadline, boolean firm) {
     RetryPolicy twice = RetryPolicy.exponential(2, Duration.ofMillis(20), Duration.ofMillis(40), 0.0);
-    var builder = SagaDefinition.builder("trip-" + UUID.randomUUID(), 1, Trip.class)
-        .step("hotel", calls.recorded("hotel", false), calls.recorded("hotel", true), twice, stepTimeout);
-    if (firm) builder.rejectionAppliesNothing();
-    builder.step("flight", calls.recorded("flight", false), calls.recorded("flight", true), twice, stepTimeout);
-    if (firm) builder.rejectionAppliesNothing();
-    return builder
+    UnaryOperator<SagaStep.Builder<Trip>> firmness = step -> firm ? step.rejectionAppliesNothing() : step;
+    return SagaDefinition.builder("trip-" + UUID.randomUUID(), 1, Trip.class)
+        .step("hotel", step -> firmness.apply(step
+            .action(calls.recorded("hotel", false)).compensation(calls.recorded("hotel", true)).retry(twice).timeout(stepTimeout)))
+        .step("flight", step -> firmness.apply(step
+            .action(calls.recorded("flight", false)).compensation(calls.recorded("flight", true)).retry(twice).timeout(stepTimeout)))
         .compensationRetry(RetryPolicy.exponential(3, Duration.ofMillis(20), Duration.ofMillis(40), 0.0))
         .deadline(deadline);
   }

@@ -386,9 +386,11 @@ class SagaEntityEventsTest {
   private SagaDefinition<Trip> trip(Duration hotelTimeout, String refusingStep) {
     var builder = SagaDefinition.builder("trip", 1, Trip.class);
     for (String step : STEPS) {
-      builder.step(step, participant(step, false), participant(step, true), RETRY,
-          step.equals("hotel") ? hotelTimeout : STEP_TIMEOUT);
-      if (step.equals(refusingStep)) builder.rejectionAppliesNothing();
+      builder.step(step, spec -> {
+        spec.action(participant(step, false)).compensation(participant(step, true)).retry(RETRY)
+            .timeout(step.equals("hotel") ? hotelTimeout : STEP_TIMEOUT);
+        return step.equals(refusingStep) ? spec.rejectionAppliesNothing() : spec;
+      });
     }
     return builder.compensationRetry(COMPENSATION_RETRY).deadline(DEADLINE).build();
   }

@@ -11,7 +11,12 @@ public final class TestConfig {
   private TestConfig() {}
 
   public static Config node(Path dataDir, String extra) {
-    Config overrides = ConfigFactory.parseString(extra)
+    return node(dataDir, ConfigFactory.parseString(extra));
+  }
+
+  /** {@code layers} (e.g. a file from conf/examples over which a test sets ports) above saga-test.conf. */
+  public static Config node(Path dataDir, Config layers) {
+    Config overrides = layers
         .withFallback(ConfigFactory.empty().withValue("saga.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString())))
         .withFallback(ConfigFactory.parseResources("saga-test.conf"));
     return NodeConfig.withLayers(overrides);

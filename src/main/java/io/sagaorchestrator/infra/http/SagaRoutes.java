@@ -96,6 +96,9 @@ public final class SagaRoutes extends AllDirectives {
       throw new HttpJson.BadRequest("data: required, a JSON object", List.of("data"));
     }
     HttpJson.convert(request.data(), definition.dataType(), "data");
+    definition.dataCheck().problems(request.data()).stream().findFirst().ifPresent(problem -> {
+      throw new HttpJson.BadRequest("data." + problem.field() + ": " + problem.message(), List.of("data." + problem.field()));
+    });
     String sagaId = request.sagaId() != null ? request.sagaId()
         : idempotencyKey.map(SagaRoutes::idFromKey).orElseGet(() -> "s-" + UUID.randomUUID());
     return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
