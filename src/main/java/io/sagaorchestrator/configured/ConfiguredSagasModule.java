@@ -1,8 +1,8 @@
 package io.sagaorchestrator.configured;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sagaorchestrator.module.ModuleContext;
-import io.sagaorchestrator.module.SagaModule;
+import io.sagaorchestrator.node.ModuleContext;
+import io.sagaorchestrator.node.SagaModule;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.participants.http.HttpParticipants;
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.StepContext;
 import io.sagaorchestrator.participants.http.HttpCall;

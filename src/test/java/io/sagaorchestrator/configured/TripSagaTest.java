@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
-import io.sagaorchestrator.infra.cluster.SagaNode;
+import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.ParticipantServer;
