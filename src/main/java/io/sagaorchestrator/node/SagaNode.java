@@ -74,12 +74,13 @@ public final class SagaNode implements AutoCloseable {
 
   /** A node running the modules found on the classpath ({@link ServiceLoader}), less {@code saga.modules.exclude}. */
   public static SagaNode start(Config config) throws Exception {
-    List<SagaModule> found = new ArrayList<>();
-    ServiceLoader.load(SagaModule.class).forEach(found::add);
-    return start(config, found);
+    return start(config, List.of());
   }
 
-  /** A node running exactly {@code modules} (less {@code saga.modules.exclude}): a user's {@code main} calls this. */
+  /**
+   * A node running {@code modules} (a user's {@code main} hands over its own) and those found on
+   * the classpath whose names they do not take, less {@code saga.modules.exclude}.
+   */
   public static SagaNode start(Config config, List<SagaModule> modules) throws Exception {
     JournalConfig journal = JournalConfig.from(config);
     if (journal.kind() == JournalConfig.Kind.H2) Files.createDirectories(JournalConfig.dataDir(config));
@@ -138,9 +139,12 @@ public final class SagaNode implements AutoCloseable {
     }
   }
 
-  private static List<SagaModule> included(List<SagaModule> modules, Config config) {
+  private static List<SagaModule> included(List<SagaModule> given, Config config) {
     Set<String> excluded = Set.copyOf(config.getStringList("saga.modules.exclude"));
-    return modules.stream().filter(module -> !excluded.contains(module.name())).toList();
+    Map<String, SagaModule> byName = new LinkedHashMap<>();
+    given.forEach(module -> byName.putIfAbsent(module.name(), module));
+    ServiceLoader.load(SagaModule.class).forEach(module -> byName.putIfAbsent(module.name(), module));
+    return byName.values().stream().filter(module -> !excluded.contains(module.name())).toList();
   }
 
   /** Ready: this node is an Up cluster member and the journal's database answers. */

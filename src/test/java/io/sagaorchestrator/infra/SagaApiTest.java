@@ -11,7 +11,6 @@ import io.sagaorchestrator.node.SagaModule;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.StepOutcome;
-import io.sagaorchestrator.order.OrderModule;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.TestConfig;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The generic saga API of docs/design.md §5 over a user's module, installed from code beside the
- * order module: {@code POST /sagas}, {@code GET /sagas/{id}}, {@code POST /sagas/{id}/cancel},
+ * order module found on the classpath: {@code POST /sagas}, {@code GET /sagas/{id}}, {@code POST /sagas/{id}/cancel},
  * {@code GET /definitions}.
  */
 class SagaApiTest {
@@ -77,7 +76,7 @@ class SagaApiTest {
   @BeforeAll
   static void startNode() throws Exception {
     dataDir = new DataDir("saga-api");
-    node = SagaNode.start(TestConfig.node(dataDir.path()), List.of(new OrderModule(), new GreetingModule()));
+    node = SagaNode.start(TestConfig.node(dataDir.path()), List.of(new GreetingModule()));
   }
 
   @AfterAll
