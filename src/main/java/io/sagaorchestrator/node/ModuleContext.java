@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.server.Route;
 import com.typesafe.config.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
@@ -23,18 +24,25 @@ public final class ModuleContext {
   private final FaultInjector faults;
   private final ActorRef<SagaOutcomes.Command> outcomes;
   private final SagaDefinitions definitions;
+  private final MeterRegistry metrics;
   private final List<Function<String, Route>> routes = new ArrayList<>();
   private final List<Supplier<Route>> adminRoutes = new ArrayList<>();
   private final List<Supplier<AuditCheck>> auditChecks = new ArrayList<>();
   private final List<SagaKeeper.Announcement> announcements = new ArrayList<>();
 
   public ModuleContext(ActorSystem<?> system, SagaSettings settings, FaultInjector faults, ActorRef<SagaOutcomes.Command> outcomes,
-      SagaDefinitions definitions) {
+      SagaDefinitions definitions, MeterRegistry metrics) {
     this.system = system;
     this.settings = settings;
     this.faults = faults;
     this.outcomes = outcomes;
     this.definitions = definitions;
+    this.metrics = metrics;
+  }
+
+  /** The node's metrics, exposed at {@code GET /metrics}: a module records its own here (bounded labels, no ids). */
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   public ActorSystem<?> system() {

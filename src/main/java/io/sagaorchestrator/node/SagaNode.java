@@ -19,6 +19,7 @@ import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.SagaRoutes;
+import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
@@ -100,9 +101,11 @@ public final class SagaNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       FaultInjector faults = new FaultInjector(system, settings.faults());
+      NodeMetrics metrics = new NodeMetrics();
+      stopped = stopped.thenRun(metrics::close);
       SagaDefinitions definitions = new SagaDefinitions();
       var outcomes = SagaOutcomes.start(system);
-      ModuleContext installed = new ModuleContext(system, settings, faults, outcomes, definitions);
+      ModuleContext installed = new ModuleContext(system, settings, faults, outcomes, definitions, metrics.registry());
       for (SagaModule module : included(modules, config)) {
         module.install(installed);
         log.info("module {} installed", module.name());
@@ -124,7 +127,8 @@ public final class SagaNode implements AutoCloseable {
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),
           adminRoutes,
-          adminToken);
+          adminToken,
+          metrics);
       ServerBinding binding = HttpServer.start(system, routes.route(), settings.http().host(), settings.http().port())
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("saga-orchestrator node {} listening on http://{}:{} (journal: {})", cluster.selfMember().address(),

@@ -1,5 +1,9 @@
 package io.sagaorchestrator.infra.http;
 
+import io.sagaorchestrator.infra.metrics.HttpMetrics;
+import io.sagaorchestrator.infra.metrics.MetricsRoutes;
+import io.sagaorchestrator.infra.metrics.NodeMetrics;
+import io.sagaorchestrator.infra.metrics.RouteTemplates;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntity;
@@ -36,10 +40,14 @@ public final class ApiRoutes extends AllDirectives {
   private final List<Function<String, Route>> moduleRoutes;
   private final Route adminRoutes;
   private final byte[] adminToken;
+  private final HttpMetrics metrics;
+  private final Route metricsRoute;
 
   /** {@code adminRoutes} answer under {@code /admin}, behind the admin token; the modules' routes beside the node's own. */
   public ApiRoutes(SagaRoutes sagas, HealthRoutes health, List<Function<String, Route>> moduleRoutes,
-      List<Supplier<Route>> adminRoutes, String adminToken) {
+      List<Supplier<Route>> adminRoutes, String adminToken, NodeMetrics nodeMetrics) {
+    this.metrics = new HttpMetrics(nodeMetrics.registry(), RouteTemplates.fromOpenApi(OpenApiRoutes.RESOURCE));
+    this.metricsRoute = new MetricsRoutes(nodeMetrics).route();
     this.sagas = sagas;
     this.health = health;
     this.moduleRoutes = List.copyOf(moduleRoutes);
@@ -53,7 +61,7 @@ public final class ApiRoutes extends AllDirectives {
   private static final Route OPEN_API = new OpenApiRoutes().route();
 
   public Route route() {
-    return optionalHeaderValueByName(CORRELATION_ID, given -> {
+    return metrics.timed(() -> optionalHeaderValueByName(CORRELATION_ID, given -> {
       String correlationId = given.filter(id -> VALID_CORRELATION_ID.matcher(id).matches())
           .orElseGet(() -> UUID.randomUUID().toString());
       return respondWithHeader(RawHeader.create(CORRELATION_ID, correlationId), () ->
@@ -62,8 +70,9 @@ public final class ApiRoutes extends AllDirectives {
               sagas.route(correlationId, this::adminOnly),
               pathPrefix("admin", () -> adminOnly(() -> adminRoutes)),
               health.route(),
+              metricsRoute,
               OPEN_API))));
-    });
+    }));
   }
 
   private Route anyOf(List<Route> routes) {
