@@ -102,7 +102,7 @@ final class SagaProgress {
   }
 
   ReplyEffect<Event, State> onStepResult(Saga saga, StepResultReceived result) {
-    if (!dispatcher.isCurrent(result.token())) {
+    if (!dispatcher.answered(result.token())) {
       context.getLog().debug("saga {}: late reply ignored ({})", sagaId, describe(result));
       return unchanged();
     }

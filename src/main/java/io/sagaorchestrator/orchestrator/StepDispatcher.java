@@ -12,13 +12,18 @@ import io.sagaorchestrator.orchestrator.SagaEntity.StepResultReceived;
 import io.sagaorchestrator.orchestrator.SagaEntity.StepStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The side effects of one saga entity: the participant calls and the timers (retry backoff,
- * deadline, passivation). {@link SagaEntity} calls it only after the events that decide a call
- * are stored. It holds the token of the one dispatch whose answer is awaited.
+ * The side effects of one saga entity: the participant calls and the timers (an attempt's
+ * timeout, retry backoff, deadline, passivation). {@link SagaEntity} calls it only after the
+ * events that decide a call are stored. It holds the token of the one dispatch whose answer is
+ * awaited.
+ *
+ * <p>An attempt's timeout is an actor timer, not a timeout on the participant's future, so it
+ * runs on the actor system's scheduler (tests move it with {@code ManualTime}) and goes with the
+ * entity when it stops. The timer sends the same answer a timed-out ask would: a failed attempt
+ * with {@code timedOut}, an unknown outcome (docs/design.md §3.5).
  */
 final class StepDispatcher {
   private static final String RETRY_TIMER = "retry";
@@ -31,8 +36,11 @@ final class StepDispatcher {
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
 
-  /** Identifies the one dispatch whose answer is awaited; replies carrying another are late. */
+  /** Identifies the latest dispatch; replies carrying another are late. */
   private long currentToken;
+
+  /** The latest dispatch's answer (or timeout) has not been handled yet. */
+  private boolean awaiting;
 
   private Object decodedData;
 
@@ -49,9 +57,21 @@ final class StepDispatcher {
     return token == currentToken;
   }
 
+  /**
+   * True for the first answer to the latest dispatch, its timeout included: that one is acted on.
+   * Anything else for the attempt (a reply after its timeout, a timeout after its reply) is late.
+   */
+  boolean answered(long token) {
+    if (token != currentToken || !awaiting) return false;
+    awaiting = false;
+    timers.cancel(attemptTimer(token));
+    return true;
+  }
+
   /** Sends the command the saga is waiting on: the current step's action or its compensation. */
   void dispatch(Saga saga) {
     timers.cancel(RETRY_TIMER);
+    stopAwaiting();
     long token = ++currentToken;
     SagaDefinition<Object> definition = definitionOf(saga);
     SagaStep<Object> step = definition.step(saga.currentStep());
@@ -63,19 +83,27 @@ final class StepDispatcher {
     StepAction<Object> action = compensating ? step.compensation() : step.action();
     context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
         compensating ? "compensating" : "running", step.name(), attempt);
-    CompletableFuture<StepOutcome> answer = new CompletableFuture<>();
+    awaiting = true;
+    timers.startSingleTimer(attemptTimer(token), new StepResultReceived(token, null, "timed out", true), step.timeout());
+    CompletionStage<StepOutcome> answer;
     try {
-      action.invoke(data(saga, definition), stepContext).whenComplete((outcome, error) -> {
-        if (error != null) answer.completeExceptionally(error);
-        else answer.complete(outcome);
-      });
+      answer = action.invoke(data(saga, definition), stepContext);
     } catch (RuntimeException e) {
-      answer.completeExceptionally(e);
+      context.getSelf().tell(new StepResultReceived(token, null, errorText(e), AskFailures.isTimeout(e)));
+      return;
     }
-    answer.orTimeout(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
     context.pipeToSelf(answer, (outcome, error) -> error == null
         ? new StepResultReceived(token, outcome, null, false)
         : new StepResultReceived(token, null, errorText(error), AskFailures.isTimeout(error)));
+  }
+
+  private void stopAwaiting() {
+    if (awaiting) timers.cancel(attemptTimer(currentToken));
+    awaiting = false;
+  }
+
+  private static String attemptTimer(long token) {
+    return "attempt-" + token;
   }
 
   void scheduleRetry(Duration backoff) {
@@ -94,6 +122,7 @@ final class StepDispatcher {
 
   /** The saga ended: no answer is awaited any more, and it leaves memory after a while. */
   void ended() {
+    stopAwaiting();
     currentToken++;
     timers.cancel(RETRY_TIMER);
     timers.cancel(DEADLINE_TIMER);
