@@ -124,8 +124,12 @@ public final class SagaEntity
     public enum Result { ACCEPTED, CONFLICT, NOT_FOUND }
   }
 
+  /**
+   * BLOCKED is never stored: it is how a RUNNING or COMPENSATING saga shows on a node that cannot
+   * run the definition version it started on (docs/design.md §3.11).
+   */
   public enum SagaStatus {
-    RUNNING, COMPENSATING, PARKED, COMPLETED, COMPENSATED;
+    RUNNING, COMPENSATING, PARKED, COMPLETED, COMPENSATED, BLOCKED;
 
     public boolean isEnded() {
       return this == COMPLETED || this == COMPENSATED;
@@ -277,12 +281,15 @@ public final class SagaEntity
     Summary summary() {
       return new Summary(sagaId, definition, version, status, correlationId, startedAt, endedAt, reason, steps, history);
     }
+
+    List<String> stepNames() {
+      return steps.stream().map(StepView::name).toList();
+    }
   }
 
   // ---- behaviour ------------------------------------------------------------------------
 
   private final String sagaId;
-  private final SagaDefinitions definitions;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final StepDispatcher dispatcher;
@@ -301,11 +308,10 @@ public final class SagaEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sagaId));
     this.sagaId = sagaId;
-    this.definitions = definitions;
     this.shard = shard;
     this.context = context;
     this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers);
-    this.progress = new SagaProgress(this, dispatcher, outcomes, context, sagaId);
+    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId);
   }
 
   @Override
@@ -324,7 +330,7 @@ public final class SagaEntity
     // Registered first, so it wins over the handlers of a saga that was never started.
     onStartedSaga(builder.forState(s -> s instanceof NotStarted && unstoredStart != null), s -> SagaFold.started(unstoredStart));
     builder.forStateType(NotStarted.class)
-        .onCommand(StartSaga.class, this::onStart)
+        .onCommand(StartSaga.class, progress::onStart)
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(AwaitSettled.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
@@ -339,7 +345,7 @@ public final class SagaEntity
   private <S extends State> void onStartedSaga(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> handlers,
       Function<S, Saga> saga) {
     handlers
-        .onCommand(StartSaga.class, (s, c) -> onStartAgain(saga.apply(s), c))
+        .onCommand(StartSaga.class, (s, c) -> progress.onStartAgain(saga.apply(s), c))
         .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(saga.apply(s)))))
         .onCommand(AwaitSettled.class, (s, c) -> progress.onAwaitSettled(saga.apply(s), c))
         .onCommand(CancelSaga.class, (s, c) -> progress.onCancel(saga.apply(s), c))
@@ -347,45 +353,8 @@ public final class SagaEntity
         .onCommand(StepResultReceived.class, (s, c) -> progress.onStepResult(saga.apply(s), c))
         .onCommand(RetryDue.class, (s, c) -> progress.onRetryDue(saga.apply(s), c))
         .onCommand(DeadlineReached.class, (s, c) -> progress.onDeadline(saga.apply(s), c))
-        .onCommand(Wake.class, (s, c) -> Effect().none().thenNoReply())
+        .onCommand(Wake.class, (s, c) -> progress.onWake(saga.apply(s)))
         .onCommand(PassivateIdle.class, (s, c) -> saga.apply(s).status().isEnded() ? passivate() : Effect().none().thenNoReply());
-  }
-
-  private ReplyEffect<Event, State> onStart(StartSaga command) {
-    var found = definitions.latest(command.definition());
-    if (found.isEmpty()) {
-      return Effect().reply(command.replyTo(), StatusReply.error("unknown saga definition " + command.definition()));
-    }
-    SagaDefinition<?> definition = found.get();
-    List<String> stepNames = definition.steps().stream().map(SagaStep::name).toList();
-    var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
-        command.correlationId(), Instant.now());
-    dispatcher.stayInMemory();
-    if (!command.announced()) {
-      return Effect().persist(started)
-          .thenRun(state -> run((Saga) state, definition))
-          .thenReply(command.replyTo(), state -> StatusReply.ack());
-    }
-    // Lost before its first write, the saga is started again by the keeper, through its starter.
-    unstoredStart = started;
-    run(SagaFold.started(started), definition);
-    return Effect().reply(command.replyTo(), StatusReply.ack());
-  }
-
-  /** The same start again is answered as the first was; another definition or other data under this id is refused. */
-  private ReplyEffect<Event, State> onStartAgain(Saga saga, StartSaga command) {
-    if (!saga.definition().equals(command.definition()) || !SagaData.same(saga.data(), command.data())) {
-      return Effect().reply(command.replyTo(), StatusReply.error(
-          "saga " + sagaId + " exists already, on definition " + saga.definition() + (saga.definition().equals(command.definition())
-              ? " with other data" : "")));
-    }
-    return Effect().reply(command.replyTo(), StatusReply.ack());
-  }
-
-  private void run(Saga saga, SagaDefinition<?> definition) {
-    context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
-    dispatcher.startDeadlineTimer(saga);
-    dispatcher.dispatch(saga);
   }
 
   /** Persists {@code events}, preceded by the saga's {@link SagaStarted} if that is not stored yet. */
@@ -398,13 +367,22 @@ public final class SagaEntity
     return Effect().persist(all);
   }
 
+  /** An announced saga's first event, held until it is stored with its first step's outcome. */
+  void holdUnstored(SagaStarted started) {
+    unstoredStart = started;
+  }
+
   EffectFactories<Event, State> effects() {
     return Effect();
   }
 
-  /** The saga as the API shows it. */
+  /** The saga as the API shows it: BLOCKED, with the reason, while this node cannot run it. */
   Summary summary(Saga saga) {
-    return saga.summary();
+    String blocked = dispatcher.blockedReason();
+    if (blocked == null || (saga.status() != SagaStatus.RUNNING && saga.status() != SagaStatus.COMPENSATING)) return saga.summary();
+    String was = saga.status() + (saga.reason() == null ? "" : ": " + saga.reason());
+    return new Summary(sagaId, saga.definition(), saga.version(), SagaStatus.BLOCKED, saga.correlationId(), saga.startedAt(), null,
+        blocked + " (the saga was " + was + ")", saga.steps(), saga.history());
   }
 
   private ReplyEffect<Event, State> passivate() {
@@ -419,8 +397,7 @@ public final class SagaEntity
           if (state instanceof Saga saga && (saga.status() == SagaStatus.RUNNING || saga.status() == SagaStatus.COMPENSATING)) {
             context.getLog().info("saga {} [{}] recovered {}: resuming step {}", sagaId, saga.correlationId(),
                 saga.status(), saga.current().name());
-            dispatcher.startDeadlineTimer(saga);
-            dispatcher.dispatch(saga);
+            dispatcher.resume(saga);
           } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {
             // Woken only to answer a query (or by a keeper that had not yet seen it end): leave again.
             dispatcher.passivateLater();

@@ -19,6 +19,8 @@ import io.sagaorchestrator.orchestrator.SagaEntity.Saga;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaCompensated;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaParked;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaResumed;
+import io.sagaorchestrator.orchestrator.SagaEntity.SagaStarted;
+import io.sagaorchestrator.orchestrator.SagaEntity.StartSaga;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
 import io.sagaorchestrator.orchestrator.SagaEntity.State;
 import io.sagaorchestrator.orchestrator.SagaEntity.StepAttemptFailed;
@@ -34,14 +36,15 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The command handlers that move a started saga forward or back: a step's answer, a retry or the
- * deadline coming due, a cancel, an operator's resume. Each persists what it decided (through
+ * The command handlers that start a saga and move it forward or back: a step's answer, a retry
+ * or the deadline coming due, a wake-up, a cancel, an operator's resume. Each persists what it decided (through
  * {@link SagaEntity#persist}) and only then acts on it through the {@link StepDispatcher}
  * (docs/design.md §3.4).
  */
 final class SagaProgress {
   private final SagaEntity entity;
   private final StepDispatcher dispatcher;
+  private final SagaDefinitions definitions;
   private final ActorRef<SagaOutcomes.Command> outcomes;
   private final ActorContext<Command> context;
   private final String sagaId;
@@ -49,13 +52,56 @@ final class SagaProgress {
   /** Who waits for this saga to end or park ({@link AwaitSettled}). */
   private final List<ActorRef<StatusReply<Summary>>> awaitingSettlement = new ArrayList<>();
 
-  SagaProgress(SagaEntity entity, StepDispatcher dispatcher, ActorRef<SagaOutcomes.Command> outcomes,
+  SagaProgress(SagaEntity entity, StepDispatcher dispatcher, SagaDefinitions definitions, ActorRef<SagaOutcomes.Command> outcomes,
       ActorContext<Command> context, String sagaId) {
     this.entity = entity;
     this.dispatcher = dispatcher;
+    this.definitions = definitions;
     this.outcomes = outcomes;
     this.context = context;
     this.sagaId = sagaId;
+  }
+
+  ReplyEffect<Event, State> onStart(StartSaga command) {
+    var found = definitions.latest(command.definition());
+    if (found.isEmpty()) {
+      return entity.effects().reply(command.replyTo(), StatusReply.error("unknown saga definition " + command.definition()));
+    }
+    SagaDefinition<?> definition = found.get();
+    List<String> stepNames = definition.steps().stream().map(SagaStep::name).toList();
+    var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
+        command.correlationId(), Instant.now());
+    dispatcher.stayInMemory();
+    if (!command.announced()) {
+      return entity.effects().persist(started)
+          .thenRun(state -> run((Saga) state, definition))
+          .thenReply(command.replyTo(), state -> StatusReply.ack());
+    }
+    // Lost before its first write, the saga is started again by the keeper, through its starter.
+    entity.holdUnstored(started);
+    run(SagaFold.started(started), definition);
+    return entity.effects().reply(command.replyTo(), StatusReply.ack());
+  }
+
+  /** The same start again is answered as the first was; another definition or other data under this id is refused. */
+  ReplyEffect<Event, State> onStartAgain(Saga saga, StartSaga command) {
+    if (!saga.definition().equals(command.definition()) || !SagaData.same(saga.data(), command.data())) {
+      return entity.effects().reply(command.replyTo(), StatusReply.error(
+          "saga " + sagaId + " exists already, on definition " + saga.definition() + (saga.definition().equals(command.definition())
+              ? " with other data" : "")));
+    }
+    return entity.effects().reply(command.replyTo(), StatusReply.ack());
+  }
+
+  private void run(Saga saga, SagaDefinition<?> definition) {
+    context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
+    dispatcher.resume(saga);
+  }
+
+  /** A BLOCKED saga looks again at this node's definitions (they may have been registered since); any other ignores it. */
+  ReplyEffect<Event, State> onWake(Saga saga) {
+    if (dispatcher.blockedReason() != null) dispatcher.resume(saga);
+    return entity.effects().none().thenNoReply();
   }
 
   ReplyEffect<Event, State> onAwaitSettled(Saga saga, AwaitSettled command) {
@@ -66,15 +112,17 @@ final class SagaProgress {
     return entity.effects().noReply();
   }
 
+  /** A BLOCKED saga accepts it too: its compensation is stored now and runs where the saga can run. */
   ReplyEffect<Event, State> onCancel(Saga saga, CancelSaga command) {
-    return switch (saga.status()) {
-      case RUNNING -> entity.persist(new CompensationStarted(command.reason(), Instant.now()))
-          .thenRun(this::afterCompensationStarted)
-          .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, entity.summary((Saga) s).status()));
-      case COMPENSATING, PARKED -> entity.effects().reply(command.replyTo(),
-          new ControlReply(ControlReply.Result.ACCEPTED, entity.summary(saga).status()));
-      case COMPLETED, COMPENSATED -> entity.effects().reply(command.replyTo(), new ControlReply(ControlReply.Result.CONFLICT, saga.status()));
-    };
+    if (saga.status().isEnded()) {
+      return entity.effects().reply(command.replyTo(), new ControlReply(ControlReply.Result.CONFLICT, saga.status()));
+    }
+    if (saga.status() != SagaStatus.RUNNING) {
+      return entity.effects().reply(command.replyTo(), new ControlReply(ControlReply.Result.ACCEPTED, entity.summary(saga).status()));
+    }
+    return entity.persist(new CompensationStarted(command.reason(), Instant.now()))
+        .thenRun(this::afterCompensationStarted)
+        .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, entity.summary((Saga) s).status()));
   }
 
   ReplyEffect<Event, State> onResume(Saga saga, ResumeSaga command) {

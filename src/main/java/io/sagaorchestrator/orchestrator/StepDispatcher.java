@@ -44,6 +44,9 @@ final class StepDispatcher {
 
   private Object decodedData;
 
+  /** Why this node cannot run the saga, or null: a BLOCKED saga sends nothing and keeps no timer. */
+  private String blockedReason;
+
   StepDispatcher(String sagaId, SagaDefinitions definitions, Duration passivateAfterEnd, ActorContext<Command> context,
       TimerScheduler<Command> timers) {
     this.sagaId = sagaId;
@@ -68,21 +71,36 @@ final class StepDispatcher {
     return true;
   }
 
-  /** Sends the command the saga is waiting on: the current step's action or its compensation. */
+  String blockedReason() {
+    return blockedReason;
+  }
+
+  /** Runs a saga that starts, recovers or is woken: its deadline, and the command it waits on. */
+  void resume(Saga saga) {
+    if (blocked(saga)) return;
+    startDeadlineTimer(saga);
+    dispatch(saga);
+  }
+
+  /**
+   * Sends the command the saga is waiting on: the current step's action or its compensation,
+   * keyed by the step name the saga stored when it started, never by the definition's.
+   */
   void dispatch(Saga saga) {
     timers.cancel(RETRY_TIMER);
     stopAwaiting();
     long token = ++currentToken;
-    SagaDefinition<Object> definition = definitionOf(saga);
-    SagaStep<Object> step = definition.step(saga.currentStep());
     boolean compensating = saga.status() == SagaStatus.COMPENSATING;
     if (!compensating && saga.status() != SagaStatus.RUNNING) return;
+    if (blocked(saga)) return;
+    SagaDefinition<Object> definition = definitionOf(saga);
+    SagaStep<Object> step = definition.step(saga.currentStep());
+    String stepName = saga.current().name();
     int attempt = compensating ? saga.compensationAttempts() + 1 : saga.current().attempts() + 1;
-    var stepContext = new StepContext(sagaId, step.name(), StepContext.idempotencyKey(sagaId, step.name()), attempt, step.timeout(),
-        Instant.now().plus(step.timeout()));
+    var stepContext = new StepContext(sagaId, stepName, StepContext.idempotencyKey(sagaId, stepName), attempt, step.timeout(), Instant.now().plus(step.timeout()));
     StepAction<Object> action = compensating ? step.compensation() : step.action();
     context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
-        compensating ? "compensating" : "running", step.name(), attempt);
+        compensating ? "compensating" : "running", stepName, attempt);
     awaiting = true;
     timers.startSingleTimer(attemptTimer(token), new StepResultReceived(token, null, "timed out", true), step.timeout());
     CompletionStage<StepOutcome> answer;
@@ -95,6 +113,33 @@ final class StepDispatcher {
     context.pipeToSelf(answer, (outcome, error) -> error == null
         ? new StepResultReceived(token, outcome, null, false)
         : new StepResultReceived(token, null, errorText(error), AskFailures.isTimeout(error)));
+  }
+
+  /**
+   * Whether this node cannot run the saga as it started (docs/design.md §3.11). A blocked saga
+   * stays in memory, shows BLOCKED, and looks again when it is woken or recovers elsewhere.
+   */
+  private boolean blocked(Saga saga) {
+    String reason = definitions.cannotRun(saga.definition(), saga.version(), saga.stepNames()).orElse(null);
+    if (reason == null) reason = unreadableData(saga);
+    if (reason != null && blockedReason == null) {
+      timers.cancel(DEADLINE_TIMER);
+      context.getLog().warn("saga {} [{}] BLOCKED, sending nothing until a node that can run it does: {}", sagaId,
+          saga.correlationId(), reason);
+    } else if (reason == null && blockedReason != null) {
+      context.getLog().info("saga {} [{}] no longer blocked: resuming", sagaId, saga.correlationId());
+    }
+    blockedReason = reason;
+    return reason != null;
+  }
+
+  private String unreadableData(Saga saga) {
+    try {
+      data(saga, definitionOf(saga));
+      return null;
+    } catch (IllegalStateException e) {
+      return "its data does not read as " + definitionOf(saga).dataType().getName() + ": " + e.getCause();
+    }
   }
 
   private void stopAwaiting() {
@@ -148,7 +193,8 @@ final class StepDispatcher {
       SagaStep<Object> step = definition.step(i);
       if (step.settlement() == null || saga.steps().get(i).status() == StepStatus.PENDING) continue;
       try {
-        step.settlement().settled(data(saga, definition), StepContext.idempotencyKey(sagaId, step.name()), now.plus(step.timeout()));
+        String key = StepContext.idempotencyKey(sagaId, saga.steps().get(i).name());
+        step.settlement().settled(data(saga, definition), key, now.plus(step.timeout()));
       } catch (RuntimeException e) {
         context.getLog().warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
       }

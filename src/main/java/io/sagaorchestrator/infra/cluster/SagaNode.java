@@ -74,9 +74,28 @@ public final class SagaNode implements AutoCloseable {
 
   /** A node running the modules found on the classpath ({@link ServiceLoader}), less {@code saga.modules.exclude}. */
   public static SagaNode start(Config config) throws Exception {
+    return start(config, modulesOnClasspath());
+  }
+
+  /** The modules a node started with {@link #start(Config)} runs (before {@code saga.modules.exclude}). */
+  public static List<SagaModule> modulesOnClasspath() {
     List<SagaModule> found = new ArrayList<>();
     ServiceLoader.load(SagaModule.class).forEach(found::add);
-    return start(config, found);
+    return found;
+  }
+
+  /**
+   * Installs {@code modules} (less {@code saga.modules.exclude}) on {@code system}: their
+   * participants, definitions, routes and checks, as the node runs them.
+   */
+  public static ModuleContext install(ActorSystem<?> system, SagaSettings settings, List<SagaModule> modules) {
+    FaultInjector faults = new FaultInjector(system, settings.faults());
+    ModuleContext installed = new ModuleContext(system, settings, faults, SagaOutcomes.start(system), new SagaDefinitions());
+    for (SagaModule module : included(modules, system.settings().config())) {
+      module.install(installed);
+      log.info("module {} installed", module.name());
+    }
+    return installed;
   }
 
   /** A node running exactly {@code modules} (less {@code saga.modules.exclude}): a user's {@code main} calls this. */
@@ -98,15 +117,10 @@ public final class SagaNode implements AutoCloseable {
       if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      FaultInjector faults = new FaultInjector(system, settings.faults());
-      SagaDefinitions definitions = new SagaDefinitions();
-      var outcomes = SagaOutcomes.start(system);
-      ModuleContext installed = new ModuleContext(system, settings, faults, outcomes, definitions);
-      for (SagaModule module : included(modules, config)) {
-        module.install(installed);
-        log.info("module {} installed", module.name());
-      }
-      SagaEntity.init(system, definitions, settings.engine(), outcomes);
+      ModuleContext installed = install(system, settings, modules);
+      FaultInjector faults = installed.faults();
+      SagaDefinitions definitions = installed.definitions();
+      SagaEntity.init(system, definitions, settings.engine(), installed.outcomes());
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();
@@ -115,7 +129,7 @@ public final class SagaNode implements AutoCloseable {
         log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
       }
       List<Supplier<Route>> adminRoutes = new ArrayList<>();
-      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks))::route);
+      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks, definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
