@@ -47,6 +47,9 @@ final class StepDispatcher {
   /** Why this node cannot run the saga, or null: a BLOCKED saga sends nothing and keeps no timer. */
   private String blockedReason;
 
+  /** Checked once and found runnable: final, since a node's definitions are only ever added to, never replaced. */
+  private boolean runnable;
+
   StepDispatcher(String sagaId, SagaDefinitions definitions, Duration passivateAfterEnd, ActorContext<Command> context,
       TimerScheduler<Command> timers) {
     this.sagaId = sagaId;
@@ -120,6 +123,7 @@ final class StepDispatcher {
    * stays in memory, shows BLOCKED, and looks again when it is woken or recovers elsewhere.
    */
   private boolean blocked(Saga saga) {
+    if (runnable) return false;
     String reason = definitions.cannotRun(saga.definition(), saga.version(), saga.stepNames()).orElse(null);
     if (reason == null) reason = unreadableData(saga);
     if (reason != null && blockedReason == null) {
@@ -130,6 +134,7 @@ final class StepDispatcher {
       context.getLog().info("saga {} [{}] no longer blocked: resuming", sagaId, saga.correlationId());
     }
     blockedReason = reason;
+    runnable = reason == null;
     return reason != null;
   }
 
