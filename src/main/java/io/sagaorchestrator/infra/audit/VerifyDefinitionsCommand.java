@@ -17,10 +17,13 @@ import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,10 +77,17 @@ public final class VerifyDefinitionsCommand implements Callable<Integer> {
       return 2;
     }
     Config config = NodeConfig.load(ConfigFactory.parseString(TOOL_OVERRIDES));
+    JournalConfig journal = JournalConfig.from(config);
+    // Opening a missing H2 file would create an empty journal, and "nothing in flight" would pass a wrong data directory.
+    Path h2File = JournalConfig.dataDir(config).resolve("journal.mv.db");
+    if (url == null && journal.kind() == JournalConfig.Kind.H2 && !Files.isRegularFile(h2File)) {
+      err.println("verify-definitions: no H2 journal at " + h2File.toAbsolutePath() + " (saga.data-dir)");
+      return 2;
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
       SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), SagaNode.modulesOnClasspath()).definitions();
-      Optional<List<SagaAudit.InFlight>> inFlight = url == null ? Optional.of(inJournal(system, JournalConfig.from(config))) : fromNode(err);
+      Optional<List<SagaAudit.InFlight>> inFlight = url == null ? fromJournal(system, journal, err) : fromNode(err);
       if (inFlight.isEmpty()) return 2;
       return verdict(inFlight.get(), build, out);
     } finally {
@@ -95,6 +105,15 @@ public final class VerifyDefinitionsCommand implements Callable<Integer> {
   /** The same, from an audit's JSON answer. */
   public static List<SagaAudit.InFlight> fromAudit(JsonNode audit) {
     return JSON.convertValue(audit.path("inFlight"), new TypeReference<List<SagaAudit.InFlight>>() {});
+  }
+
+  private static Optional<List<SagaAudit.InFlight>> fromJournal(ActorSystem<?> system, JournalConfig journal, PrintWriter err) {
+    try {
+      return Optional.of(inJournal(system, journal));
+    } catch (CompletionException e) {
+      err.println("verify-definitions: " + e.getCause().getMessage());
+      return Optional.empty();
+    }
   }
 
   private Optional<List<SagaAudit.InFlight>> fromNode(PrintWriter err) {

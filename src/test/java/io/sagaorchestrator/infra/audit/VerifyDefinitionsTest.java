@@ -148,20 +148,33 @@ class VerifyDefinitionsTest {
 
   @Test
   void theSubcommandReadsTheJournalOfTheNodesConfigurationWithThisBuildsModules() throws Exception {
-    Path conf = dataDir.path().resolve("verify.conf");
-    Files.writeString(conf, "saga.data-dir = \"" + dataDir.path().toString().replace("\\", "\\\\") + "\"\n");
     StringWriter out = new StringWriter();
+    // This build's modules run the order saga, not the trips.
+    assertEquals(1, verifyDefinitions(dataDir.path(), out), out::toString);
+    assertTrue(out.toString().contains("trip@v1 [hotel, flight]: 2 sagas — definition trip@v1 is not registered on this node (no version of trip)"),
+        out::toString);
+  }
+
+  @Test
+  void theSubcommandCannotPassADataDirectoryWithoutAJournal() throws Exception {
+    try (DataDir empty = new DataDir("verify-empty")) {
+      StringWriter err = new StringWriter();
+      assertEquals(2, verifyDefinitions(empty.path(), err), err::toString);
+      assertTrue(err.toString().contains("no H2 journal at"), err::toString);
+      assertTrue(!Files.exists(empty.path().resolve("journal.mv.db")), "the check creates no journal");
+    }
+  }
+
+  /** Runs {@code verify-definitions} through the jar's entry point on a node configuration whose data directory is {@code data}. */
+  private static int verifyDefinitions(Path data, StringWriter output) throws Exception {
+    Path conf = Files.createTempFile(dataDir.path(), "verify", ".conf");
+    Files.writeString(conf, "saga.data-dir = \"" + data.toString().replace("\\", "\\\\") + "\"\n");
     String before = System.setProperty("config.file", conf.toString());
-    int exit;
     try {
-      exit = new CommandLine(new Main()).setOut(new PrintWriter(out)).execute("verify-definitions");
+      return new CommandLine(new Main()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output)).execute("verify-definitions");
     } finally {
       if (before == null) System.clearProperty("config.file");
       else System.setProperty("config.file", before);
     }
-    // This build's modules run the order saga, not the trips.
-    assertEquals(1, exit, out::toString);
-    assertTrue(out.toString().contains("trip@v1 [hotel, flight]: 2 sagas — definition trip@v1 is not registered on this node (no version of trip)"),
-        out::toString);
   }
 }
