@@ -2,6 +2,7 @@ package io.sagaorchestrator;
 
 import io.sagaorchestrator.bench.BenchCommand;
 import io.sagaorchestrator.infra.audit.AuditCommand;
+import io.sagaorchestrator.node.VerifyDefinitionsCommand;
 import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
     name = "saga-orchestrator",
     mixinStandardHelpOptions = true,
     description = "Clustered, event-sourced saga orchestrator. With no subcommand: run a node.",
-    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, AuditCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, AuditCommand.class, VerifyDefinitionsCommand.class})
 public final class Main implements Callable<Integer> {
   private static final Path LOCAL_LOGBACK = Path.of("conf", "logback.xml");
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";

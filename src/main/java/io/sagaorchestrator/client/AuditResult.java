@@ -35,10 +35,10 @@ public record AuditResult(int httpStatus, JsonNode json, String rawBody) {
     return json.path("violationCount").asLong(violations().size());
   }
 
-  /** Sagas still running or compensating: while there are some, the audit may see a saga half done. */
+  /** Sagas still running, compensating or blocked: while there are some, the audit may see a saga half done. */
   public boolean sagasBusy() {
     JsonNode sagas = json.path("sagas");
-    return sagas.path("RUNNING").asLong() + sagas.path("COMPENSATING").asLong() > 0;
+    return sagas.path("RUNNING").asLong() + sagas.path("COMPENSATING").asLong() + sagas.path("BLOCKED").asLong() > 0;
   }
 
   /** Two lines (or more) a person reads: verdict, counts, the first violations. */

@@ -68,6 +68,11 @@ public final class ModuleContext {
     return outcomes;
   }
 
+  /** Every definition the modules installed so far registered. */
+  public SagaDefinitions definitions() {
+    return definitions;
+  }
+
   /** A definition whose sagas clients start with {@code POST /sagas}. */
   public ModuleContext definition(SagaDefinition<?> definition) {
     definitions.register(definition);

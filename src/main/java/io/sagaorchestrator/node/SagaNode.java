@@ -8,6 +8,7 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.config.JvmRuntime;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
@@ -79,6 +80,23 @@ public final class SagaNode implements AutoCloseable {
   }
 
   /**
+   * Installs {@code modules}, and those on the classpath whose names they do not take (less
+   * {@code saga.modules.exclude}), on {@code system}: their participants, definitions, routes and
+   * checks, as the node runs them.
+   */
+  public static ModuleContext install(ActorSystem<?> system, SagaSettings settings, List<SagaModule> modules,
+      MeterRegistry metrics) {
+    FaultInjector faults = new FaultInjector(system, settings.faults());
+    ModuleContext installed = new ModuleContext(system, settings, faults, SagaOutcomes.start(system), new SagaDefinitions(),
+        metrics);
+    for (SagaModule module : included(modules, system.settings().config())) {
+      module.install(installed);
+      log.info("module {} installed", module.name());
+    }
+    return installed;
+  }
+
+  /**
    * A node running {@code modules} (a user's {@code main} hands over its own) and those found on
    * the classpath whose names they do not take, less {@code saga.modules.exclude}.
    */
@@ -100,17 +118,12 @@ public final class SagaNode implements AutoCloseable {
       if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      FaultInjector faults = new FaultInjector(system, settings.faults());
       NodeMetrics metrics = new NodeMetrics();
       stopped = stopped.thenRun(metrics::close);
-      SagaDefinitions definitions = new SagaDefinitions();
-      var outcomes = SagaOutcomes.start(system);
-      ModuleContext installed = new ModuleContext(system, settings, faults, outcomes, definitions, metrics.registry());
-      for (SagaModule module : included(modules, config)) {
-        module.install(installed);
-        log.info("module {} installed", module.name());
-      }
-      SagaEntity.init(system, definitions, settings.engine(), outcomes);
+      ModuleContext installed = install(system, settings, modules, metrics.registry());
+      FaultInjector faults = installed.faults();
+      SagaDefinitions definitions = installed.definitions();
+      SagaEntity.init(system, definitions, settings.engine(), installed.outcomes());
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();
@@ -119,7 +132,7 @@ public final class SagaNode implements AutoCloseable {
         log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
       }
       List<Supplier<Route>> adminRoutes = new ArrayList<>();
-      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks))::route);
+      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks, definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(

@@ -54,6 +54,25 @@ public final class SagaDefinitions {
     return versions == null ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
   }
 
+  /**
+   * Why this node cannot run a saga that started on {@code name} version {@code version} with the
+   * step names it stored, or empty when it can: the version is pinned, and the steps must be the
+   * stored ones, by name and order, since each step's idempotency key is made of its stored name
+   * (docs/design.md §3.11).
+   */
+  public Optional<String> cannotRun(String name, int version, List<String> storedStepNames) {
+    Optional<SagaDefinition<?>> found = find(name, version);
+    if (found.isEmpty()) {
+      TreeMap<Integer, SagaDefinition<?>> versions = byName.get(name);
+      return Optional.of("definition " + name + "@v" + version + " is not registered on this node ("
+          + (versions == null ? "no version of " + name : "it has " + name + " versions " + versions.keySet()) + ")");
+    }
+    List<String> names = found.get().steps().stream().map(SagaStep::name).toList();
+    if (names.equals(storedStepNames)) return Optional.empty();
+    return Optional.of("definition " + name + "@v" + version + " on this node has steps " + names
+        + ", the saga started with " + storedStepNames);
+  }
+
   public Optional<SagaDefinition<?>> find(String name, int version) {
     TreeMap<Integer, SagaDefinition<?>> versions = byName.get(name);
     return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));

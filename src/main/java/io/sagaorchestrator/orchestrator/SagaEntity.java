@@ -18,6 +18,7 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import akka.persistence.typed.javadsl.EffectBuilder;
+import akka.persistence.typed.javadsl.EffectFactories;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -31,9 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -45,6 +43,11 @@ import java.util.function.Function;
  * <p>After a crash or a rebalance the {@link SagaKeeper} wakes the sagas that were running, and
  * {@link RecoveryCompleted} re-sends the in-flight command with the same idempotency key. A running
  * saga is never passivated; an ended one passivates itself.
+ *
+ * <p>This file holds the protocol, the events and the state (their names are the journal's and
+ * the wire's), and the commands of starting and reading a saga. {@link SagaProgress} handles the
+ * commands that move a saga, {@link StepDispatcher} makes its calls and keeps its timers, and
+ * {@link SagaFold} applies its events.
  */
 public final class SagaEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SagaEntity.Command, SagaEntity.Event, SagaEntity.State> {
@@ -105,24 +108,28 @@ public final class SagaEntity
   /** Operator action: resume compensation of a PARKED saga with a fresh retry budget. */
   public record ResumeSaga(ActorRef<ControlReply> replyTo) implements Command {}
 
-  private sealed interface InternalCommand extends Command {}
+  sealed interface InternalCommand extends Command {}
 
   /** The answer to the dispatch identified by {@code token}; any other token is a late reply. */
-  private record StepResultReceived(long token, StepOutcome outcome, String error, boolean timedOut)
+  record StepResultReceived(long token, StepOutcome outcome, String error, boolean timedOut)
       implements InternalCommand {}
 
-  private record RetryDue(long token) implements InternalCommand {}
+  record RetryDue(long token) implements InternalCommand {}
 
-  private enum DeadlineReached implements InternalCommand { INSTANCE }
+  enum DeadlineReached implements InternalCommand { INSTANCE }
 
-  private enum PassivateIdle implements InternalCommand { INSTANCE }
+  enum PassivateIdle implements InternalCommand { INSTANCE }
 
   public record ControlReply(Result result, SagaStatus status) implements CborSerializable {
     public enum Result { ACCEPTED, CONFLICT, NOT_FOUND }
   }
 
+  /**
+   * BLOCKED is never stored: it is how a RUNNING or COMPENSATING saga shows on a node that cannot
+   * run the definition version it started on (docs/design.md §3.11).
+   */
   public enum SagaStatus {
-    RUNNING, COMPENSATING, PARKED, COMPLETED, COMPENSATED;
+    RUNNING, COMPENSATING, PARKED, COMPLETED, COMPENSATED, BLOCKED;
 
     public boolean isEnded() {
       return this == COMPLETED || this == COMPENSATED;
@@ -235,15 +242,6 @@ public final class SagaEntity
       history = List.copyOf(history);
     }
 
-    static Saga started(SagaStarted e) {
-      List<StepView> steps = new ArrayList<>();
-      for (String name : e.stepNames()) steps.add(new StepView(name, StepStatus.PENDING, 0, null, 0));
-      steps.set(0, steps.get(0).with(StepStatus.RUNNING));
-      return new Saga(e.sagaId(), e.definition(), e.version(), e.data(), e.correlationId(), e.at(), null,
-              SagaStatus.RUNNING, 0, 0, null, steps, List.of())
-          .record(e, null, "definition " + e.definition() + "@v" + e.version());
-    }
-
     StepView current() {
       return steps.get(currentStep);
     }
@@ -283,29 +281,19 @@ public final class SagaEntity
     Summary summary() {
       return new Summary(sagaId, definition, version, status, correlationId, startedAt, endedAt, reason, steps, history);
     }
+
+    List<String> stepNames() {
+      return steps.stream().map(StepView::name).toList();
+    }
   }
 
   // ---- behaviour ------------------------------------------------------------------------
 
-  private static final String RETRY_TIMER = "retry";
-  private static final String DEADLINE_TIMER = "deadline";
-  private static final String PASSIVATE_TIMER = "passivate";
-
   private final String sagaId;
-  private final SagaDefinitions definitions;
-  private final EngineSettings settings;
-  private final ActorRef<SagaOutcomes.Command> outcomes;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
-
-  /** Who waits for this saga to end or park ({@link AwaitSettled}). */
-  private final List<ActorRef<StatusReply<Summary>>> awaitingSettlement = new ArrayList<>();
-
-  /** Identifies the one dispatch whose answer is awaited; replies carrying another are late. */
-  private long currentToken;
-
-  private Object decodedData;
+  private final StepDispatcher dispatcher;
+  private final SagaProgress progress;
 
   /** The first event of an announced saga running its first step: stored with that step's outcome. */
   private SagaStarted unstoredStart;
@@ -320,12 +308,10 @@ public final class SagaEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sagaId));
     this.sagaId = sagaId;
-    this.definitions = definitions;
-    this.settings = settings;
-    this.outcomes = outcomes;
     this.shard = shard;
     this.context = context;
-    this.timers = timers;
+    this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers);
+    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId);
   }
 
   @Override
@@ -342,9 +328,9 @@ public final class SagaEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     // Registered first, so it wins over the handlers of a saga that was never started.
-    onStartedSaga(builder.forState(s -> s instanceof NotStarted && unstoredStart != null), s -> Saga.started(unstoredStart));
+    onStartedSaga(builder.forState(s -> s instanceof NotStarted && unstoredStart != null), s -> SagaFold.started(unstoredStart));
     builder.forStateType(NotStarted.class)
-        .onCommand(StartSaga.class, this::onStart)
+        .onCommand(StartSaga.class, progress::onStart)
         .onCommand(GetSaga.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(AwaitSettled.class, c -> Effect().reply(c.replyTo(), StatusReply.error("saga " + sagaId + " not found")))
         .onCommand(CancelSaga.class, c -> Effect().reply(c.replyTo(), new ControlReply(ControlReply.Result.NOT_FOUND, null)))
@@ -359,57 +345,20 @@ public final class SagaEntity
   private <S extends State> void onStartedSaga(CommandHandlerWithReplyBuilderByState<Command, Event, S, State> handlers,
       Function<S, Saga> saga) {
     handlers
-        .onCommand(StartSaga.class, (s, c) -> onStartAgain(saga.apply(s), c))
-        .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(saga.apply(s).summary())))
-        .onCommand(AwaitSettled.class, (s, c) -> onAwaitSettled(saga.apply(s), c))
-        .onCommand(CancelSaga.class, (s, c) -> onCancel(saga.apply(s), c))
-        .onCommand(ResumeSaga.class, (s, c) -> onResume(saga.apply(s), c))
-        .onCommand(StepResultReceived.class, (s, c) -> onStepResult(saga.apply(s), c))
-        .onCommand(RetryDue.class, (s, c) -> onRetryDue(saga.apply(s), c))
-        .onCommand(DeadlineReached.class, (s, c) -> onDeadline(saga.apply(s), c))
-        .onCommand(Wake.class, (s, c) -> Effect().none().thenNoReply())
+        .onCommand(StartSaga.class, (s, c) -> progress.onStartAgain(saga.apply(s), c))
+        .onCommand(GetSaga.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(saga.apply(s)))))
+        .onCommand(AwaitSettled.class, (s, c) -> progress.onAwaitSettled(saga.apply(s), c))
+        .onCommand(CancelSaga.class, (s, c) -> progress.onCancel(saga.apply(s), c))
+        .onCommand(ResumeSaga.class, (s, c) -> progress.onResume(saga.apply(s), c))
+        .onCommand(StepResultReceived.class, (s, c) -> progress.onStepResult(saga.apply(s), c))
+        .onCommand(RetryDue.class, (s, c) -> progress.onRetryDue(saga.apply(s), c))
+        .onCommand(DeadlineReached.class, (s, c) -> progress.onDeadline(saga.apply(s), c))
+        .onCommand(Wake.class, (s, c) -> progress.onWake(saga.apply(s)))
         .onCommand(PassivateIdle.class, (s, c) -> saga.apply(s).status().isEnded() ? passivate() : Effect().none().thenNoReply());
   }
 
-  private ReplyEffect<Event, State> onStart(StartSaga command) {
-    var found = definitions.latest(command.definition());
-    if (found.isEmpty()) {
-      return Effect().reply(command.replyTo(), StatusReply.error("unknown saga definition " + command.definition()));
-    }
-    SagaDefinition<?> definition = found.get();
-    List<String> stepNames = definition.steps().stream().map(SagaStep::name).toList();
-    var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
-        command.correlationId(), Instant.now());
-    timers.cancel(PASSIVATE_TIMER);
-    if (!command.announced()) {
-      return Effect().persist(started)
-          .thenRun(state -> run((Saga) state, definition))
-          .thenReply(command.replyTo(), state -> StatusReply.ack());
-    }
-    // Lost before its first write, the saga is started again by the keeper, through its starter.
-    unstoredStart = started;
-    run(Saga.started(started), definition);
-    return Effect().reply(command.replyTo(), StatusReply.ack());
-  }
-
-  /** The same start again is answered as the first was; another definition or other data under this id is refused. */
-  private ReplyEffect<Event, State> onStartAgain(Saga saga, StartSaga command) {
-    if (!saga.definition().equals(command.definition()) || !SagaData.same(saga.data(), command.data())) {
-      return Effect().reply(command.replyTo(), StatusReply.error(
-          "saga " + sagaId + " exists already, on definition " + saga.definition() + (saga.definition().equals(command.definition())
-              ? " with other data" : "")));
-    }
-    return Effect().reply(command.replyTo(), StatusReply.ack());
-  }
-
-  private void run(Saga saga, SagaDefinition<?> definition) {
-    context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
-    startDeadlineTimer(saga);
-    dispatch(saga);
-  }
-
   /** Persists {@code events}, preceded by the saga's {@link SagaStarted} if that is not stored yet. */
-  private EffectBuilder<Event, State> persist(Event... events) {
+  EffectBuilder<Event, State> persist(Event... events) {
     List<Event> all = new ArrayList<>(events.length + 1);
     if (unstoredStart != null) all.add(unstoredStart);
     all.addAll(List.of(events));
@@ -418,253 +367,27 @@ public final class SagaEntity
     return Effect().persist(all);
   }
 
-  private ReplyEffect<Event, State> onAwaitSettled(Saga saga, AwaitSettled command) {
-    if (saga.status().isEnded() || saga.status() == SagaStatus.PARKED) {
-      return Effect().reply(command.replyTo(), StatusReply.success(saga.summary()));
-    }
-    awaitingSettlement.add(command.replyTo());
-    return Effect().noReply();
+  /** An announced saga's first event, held until it is stored with its first step's outcome. */
+  void holdUnstored(SagaStarted started) {
+    unstoredStart = started;
   }
 
-  /** The saga ended or parked: answers who waits for that here, and announces it to the cluster. */
-  private void announceSettlement(Saga saga) {
-    outcomes.tell(new SagaOutcomes.Announce(new SagaOutcomes.Settled(sagaId, saga.definition(), saga.status(), saga.reason(),
-        saga.endedAt() != null ? saga.endedAt() : Instant.now())));
-    if (awaitingSettlement.isEmpty()) return;
-    StatusReply<Summary> answer = StatusReply.success(saga.summary());
-    awaitingSettlement.forEach(waiting -> waiting.tell(answer));
-    awaitingSettlement.clear();
+  EffectFactories<Event, State> effects() {
+    return Effect();
   }
 
-  private ReplyEffect<Event, State> onCancel(Saga saga, CancelSaga command) {
-    return switch (saga.status()) {
-      case RUNNING -> persist(new CompensationStarted(command.reason(), Instant.now()))
-          .thenRun(this::afterCompensationStarted)
-          .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, ((Saga) s).status()));
-      case COMPENSATING, PARKED -> Effect().reply(command.replyTo(), new ControlReply(ControlReply.Result.ACCEPTED, saga.status()));
-      case COMPLETED, COMPENSATED -> Effect().reply(command.replyTo(), new ControlReply(ControlReply.Result.CONFLICT, saga.status()));
-    };
-  }
-
-  private ReplyEffect<Event, State> onResume(Saga saga, ResumeSaga command) {
-    if (saga.status() != SagaStatus.PARKED) {
-      return Effect().reply(command.replyTo(), new ControlReply(ControlReply.Result.CONFLICT, saga.status()));
-    }
-    return persist(new SagaResumed(Instant.now()))
-        .thenRun(state -> {
-          context.getLog().info("saga {} [{}] resumed by operator", sagaId, saga.correlationId());
-          dispatch((Saga) state);
-        })
-        .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, ((Saga) s).status()));
-  }
-
-  private ReplyEffect<Event, State> onDeadline(Saga saga, DeadlineReached command) {
-    if (saga.status() != SagaStatus.RUNNING) return Effect().none().thenNoReply();
-    return persist(new CompensationStarted("deadline exceeded", Instant.now()))
-        .thenRun(this::afterCompensationStarted)
-        .thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onRetryDue(Saga saga, RetryDue command) {
-    if (command.token() == currentToken) dispatch(saga);
-    return Effect().none().thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onStepResult(Saga saga, StepResultReceived result) {
-    if (result.token() != currentToken) {
-      context.getLog().debug("saga {}: late reply ignored ({})", sagaId, describe(result));
-      return Effect().none().thenNoReply();
-    }
-    return switch (saga.status()) {
-      case RUNNING -> onActionResult(saga, result);
-      case COMPENSATING -> onCompensationResult(saga, result);
-      default -> Effect().none().thenNoReply();
-    };
-  }
-
-  private ReplyEffect<Event, State> onActionResult(Saga saga, StepResultReceived result) {
-    int step = saga.currentStep();
-    int attempt = saga.current().attempts() + 1;
-    String stepName = saga.current().name();
-    Instant now = Instant.now();
-    if (result.outcome() instanceof StepOutcome.Succeeded) {
-      if (saga.isLastStep()) {
-        return persist(new LastStepSucceeded(step, attempt, now))
-            .thenRun(this::afterEnd)
-            .thenNoReply();
-      }
-      return persist(new StepSucceeded(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
-    }
-    if (result.outcome() instanceof StepOutcome.Rejected rejected) {
-      if (definitionOf(saga).step(step).rejectionAppliesNothing()) {
-        var refused = new StepRefused(step, attempt, rejected.reason(), now);
-        if (saga.stepToCompensateFrom(step - 1) < 0) {
-          return persist(refused, new SagaCompensated(now)).thenRun(this::afterEnd).thenNoReply();
-        }
-        return persist(refused).thenRun(this::afterCompensationStarted).thenNoReply();
-      }
-      String reason = rejectionReason(stepName, rejected.reason());
-      return persist(new StepRejected(step, attempt, rejected.reason(), now), new CompensationStarted(reason, now))
-          .thenRun(this::afterCompensationStarted)
-          .thenNoReply();
-    }
-    String error = describe(result);
-    var failed = new StepAttemptFailed(step, attempt, error, result.timedOut(), now);
-    RetryPolicy retry = definitionOf(saga).step(step).retry();
-    if (retry.exhaustedAfter(attempt)) {
-      String reason = stepName + " failed after " + attempt + " attempts: " + error;
-      return persist(failed, new CompensationStarted(reason, now))
-          .thenRun(this::afterCompensationStarted)
-          .thenNoReply();
-    }
-    return persist(failed)
-        .thenRun(state -> scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
-        .thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onCompensationResult(Saga saga, StepResultReceived result) {
-    int step = saga.currentStep();
-    int attempt = saga.compensationAttempts() + 1;
-    Instant now = Instant.now();
-    if (result.outcome() instanceof StepOutcome.Succeeded) {
-      if (saga.stepToCompensateFrom(step - 1) < 0) {
-        return persist(new StepCompensated(step, attempt, now), new SagaCompensated(now))
-            .thenRun(this::afterEnd)
-            .thenNoReply();
-      }
-      return persist(new StepCompensated(step, attempt, now)).thenRun(this::dispatchState).thenNoReply();
-    }
-    // A compensation must be idempotent and always succeed eventually; a refusal is a failure too.
-    String error = describe(result);
-    var failed = new CompensationAttemptFailed(step, attempt, error, now);
-    RetryPolicy retry = definitionOf(saga).compensationRetry();
-    if (retry.exhaustedAfter(attempt)) {
-      String reason = "compensation of " + saga.current().name() + " failed " + attempt + " times: " + error;
-      return persist(failed, new SagaParked(reason, now))
-          .thenRun(state -> {
-            context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
-            announceSettlement((Saga) state);
-          })
-          .thenNoReply();
-    }
-    return persist(failed)
-        .thenRun(state -> scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
-        .thenNoReply();
+  /** The saga as the API shows it: BLOCKED, with the reason, while this node cannot run it. */
+  Summary summary(Saga saga) {
+    String blocked = dispatcher.blockedReason();
+    if (blocked == null || (saga.status() != SagaStatus.RUNNING && saga.status() != SagaStatus.COMPENSATING)) return saga.summary();
+    String was = saga.status() + (saga.reason() == null ? "" : ": " + saga.reason());
+    return new Summary(sagaId, saga.definition(), saga.version(), SagaStatus.BLOCKED, saga.correlationId(), saga.startedAt(), null,
+        blocked + " (the saga was " + was + ")", saga.steps(), saga.history());
   }
 
   private ReplyEffect<Event, State> passivate() {
     shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     return Effect().none().thenNoReply();
-  }
-
-  // ---- side effects (only ever after the events are stored) -----------------------------
-
-  private void afterCompensationStarted(State state) {
-    Saga saga = (Saga) state;
-    timers.cancel(RETRY_TIMER);
-    context.getLog().info("saga {} [{}] compensating: {}", sagaId, saga.correlationId(), saga.reason());
-    dispatch(saga);
-  }
-
-  private void afterEnd(State state) {
-    Saga saga = (Saga) state;
-    currentToken++;
-    timers.cancel(RETRY_TIMER);
-    timers.cancel(DEADLINE_TIMER);
-    context.getLog().debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
-    timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
-    settle(saga);
-    announceSettlement(saga);
-  }
-
-  /**
-   * Tells the participants of every step that was tried that this saga is over. Every attempt
-   * was sent before now, so none has a deadline later than now plus the step's timeout.
-   */
-  private void settle(Saga saga) {
-    SagaDefinition<Object> definition = definitionOf(saga);
-    Instant now = Instant.now();
-    for (int i = 0; i < definition.steps().size(); i++) {
-      SagaStep<Object> step = definition.step(i);
-      if (step.settlement() == null || saga.steps().get(i).status() == StepStatus.PENDING) continue;
-      try {
-        step.settlement().settled(data(saga, definition), StepContext.idempotencyKey(sagaId, step.name()), now.plus(step.timeout()));
-      } catch (RuntimeException e) {
-        context.getLog().warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
-      }
-    }
-  }
-
-  private void dispatchState(State state) {
-    dispatch((Saga) state);
-  }
-
-  private void scheduleRetry(Duration backoff) {
-    timers.startSingleTimer(RETRY_TIMER, new RetryDue(currentToken), backoff);
-  }
-
-  private void startDeadlineTimer(Saga saga) {
-    Duration deadline = definitionOf(saga).deadline();
-    Duration remaining = Duration.between(Instant.now(), saga.startedAt().plus(deadline));
-    timers.startSingleTimer(DEADLINE_TIMER, DeadlineReached.INSTANCE, remaining.isNegative() ? Duration.ZERO : remaining);
-  }
-
-  /** Sends the command the saga is waiting on: the current step's action or its compensation. */
-  private void dispatch(Saga saga) {
-    timers.cancel(RETRY_TIMER);
-    long token = ++currentToken;
-    SagaDefinition<Object> definition = definitionOf(saga);
-    SagaStep<Object> step = definition.step(saga.currentStep());
-    boolean compensating = saga.status() == SagaStatus.COMPENSATING;
-    if (!compensating && saga.status() != SagaStatus.RUNNING) return;
-    int attempt = compensating ? saga.compensationAttempts() + 1 : saga.current().attempts() + 1;
-    var stepContext = new StepContext(sagaId, step.name(), StepContext.idempotencyKey(sagaId, step.name()), attempt, step.timeout(),
-        Instant.now().plus(step.timeout()), saga.correlationId());
-    StepAction<Object> action = compensating ? step.compensation() : step.action();
-    context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
-        compensating ? "compensating" : "running", step.name(), attempt);
-    CompletableFuture<StepOutcome> answer = new CompletableFuture<>();
-    try {
-      action.invoke(data(saga, definition), stepContext).whenComplete((outcome, error) -> {
-        if (error != null) answer.completeExceptionally(error);
-        else answer.complete(outcome);
-      });
-    } catch (RuntimeException e) {
-      answer.completeExceptionally(e);
-    }
-    answer.orTimeout(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    context.pipeToSelf(answer, (outcome, error) -> error == null
-        ? new StepResultReceived(token, outcome, null, false)
-        : new StepResultReceived(token, null, errorText(error), AskFailures.isTimeout(error)));
-  }
-
-  private Object data(Saga saga, SagaDefinition<Object> definition) {
-    if (decodedData == null) decodedData = SagaData.fromTree(saga.data(), definition.dataType());
-    return decodedData;
-  }
-
-  @SuppressWarnings("unchecked")
-  private SagaDefinition<Object> definitionOf(Saga saga) {
-    return (SagaDefinition<Object>) definitions.find(saga.definition(), saga.version())
-        .orElseThrow(() -> new IllegalStateException(
-            "saga " + sagaId + " needs definition " + saga.definition() + "@v" + saga.version() + ", not registered on this node"));
-  }
-
-  /** The saga's reason after a refusal: the same whether the refusal is handled live or replayed. */
-  private static String rejectionReason(String stepName, String participantReason) {
-    return stepName + " rejected: " + participantReason;
-  }
-
-  private static String errorText(Throwable error) {
-    Throwable cause = AskFailures.unwrap(error);
-    return AskFailures.isTimeout(cause) ? "timed out" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-  }
-
-  private static String describe(StepResultReceived result) {
-    if (result.outcome() instanceof StepOutcome.Rejected r) return "rejected: " + r.reason();
-    if (result.outcome() instanceof StepOutcome.Failed f) return "failed: " + f.reason();
-    if (result.outcome() instanceof StepOutcome.Succeeded) return "succeeded";
-    return result.error();
   }
 
   @Override
@@ -674,88 +397,17 @@ public final class SagaEntity
           if (state instanceof Saga saga && (saga.status() == SagaStatus.RUNNING || saga.status() == SagaStatus.COMPENSATING)) {
             context.getLog().info("saga {} [{}] recovered {}: resuming step {}", sagaId, saga.correlationId(),
                 saga.status(), saga.current().name());
-            startDeadlineTimer(saga);
-            dispatch(saga);
+            dispatcher.resume(saga);
           } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {
             // Woken only to answer a query (or by a keeper that had not yet seen it end): leave again.
-            timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, settings.passivateAfterEnd());
+            dispatcher.passivateLater();
           }
         })
         .build();
   }
 
-  // ---- event handler --------------------------------------------------------------------
-
   @Override
   public EventHandler<State, Event> eventHandler() {
-    var builder = newEventHandlerBuilder();
-    builder.forStateType(NotStarted.class).onEvent(SagaStarted.class, (s, e) -> Saga.started(e));
-    builder.forStateType(Saga.class)
-        .onEvent(StepSucceeded.class, SagaEntity::stepSucceeded)
-        .onEvent(LastStepSucceeded.class, (s, e) ->
-            completed(stepSucceeded(s, new StepSucceeded(e.step(), e.attempt(), e.at())), new SagaCompleted(e.at())))
-        .onEvent(StepAttemptFailed.class, (s, e) -> {
-          StepView step = s.steps().get(e.step());
-          return s.withStep(e.step(), new StepView(step.name(), step.status(), e.attempt(), e.error(), 0))
-              .record(e, step.name(), "attempt " + e.attempt() + ": " + e.error());
-        })
-        .onEvent(StepRejected.class, SagaEntity::stepRejected)
-        .onEvent(StepRefused.class, (s, e) -> {
-          String reason = rejectionReason(s.steps().get(e.step()).name(), e.reason());
-          return compensationStarted(stepRejected(s, new StepRejected(e.step(), e.attempt(), e.reason(), e.at())),
-              new CompensationStarted(reason, e.at()), e.step() - 1);
-        })
-        .onEvent(CompensationStarted.class, (s, e) -> compensationStarted(s, e, s.currentStep()))
-        .onEvent(StepCompensated.class, (s, e) -> {
-          StepView step = s.steps().get(e.step());
-          Saga next = s.withStep(e.step(), new StepView(step.name(), StepStatus.COMPENSATED, step.attempts(), step.lastError(), e.attempt()));
-          int following = next.stepToCompensateFrom(e.step() - 1);
-          if (following >= 0) {
-            next = next.withStep(following, next.steps().get(following).with(StepStatus.COMPENSATING))
-                .with(SagaStatus.COMPENSATING, following, 0, s.reason(), null);
-          }
-          return next.record(e, step.name(), "attempt " + e.attempt());
-        })
-        .onEvent(CompensationAttemptFailed.class, (s, e) -> {
-          StepView step = s.steps().get(e.step());
-          return s.withStep(e.step(), new StepView(step.name(), step.status(), step.attempts(), e.error(), e.attempt()))
-              .with(s.status(), s.currentStep(), e.attempt(), s.reason(), null)
-              .record(e, step.name(), "attempt " + e.attempt() + ": " + e.error());
-        })
-        .onEvent(SagaParked.class, (s, e) ->
-            s.with(SagaStatus.PARKED, s.currentStep(), s.compensationAttempts(), s.reason(), null).record(e, null, e.reason()))
-        .onEvent(SagaResumed.class, (s, e) ->
-            s.with(SagaStatus.COMPENSATING, s.currentStep(), 0, s.reason(), null).record(e, null, "operator retry"))
-        .onEvent(SagaCompleted.class, SagaEntity::completed)
-        .onEvent(SagaCompensated.class, (s, e) ->
-            s.with(SagaStatus.COMPENSATED, s.currentStep(), 0, s.reason(), e.at()).record(e, null, s.reason()));
-    return builder.build();
-  }
-
-  private static Saga stepSucceeded(Saga s, StepSucceeded e) {
-    StepView done = s.steps().get(e.step());
-    Saga next = s.withStep(e.step(), new StepView(done.name(), StepStatus.SUCCEEDED, e.attempt(), done.lastError(), 0));
-    if (e.step() + 1 < s.steps().size()) {
-      next = next.withStep(e.step() + 1, next.steps().get(e.step() + 1).with(StepStatus.RUNNING))
-          .with(SagaStatus.RUNNING, e.step() + 1, 0, null, null);
-    }
-    return next.record(e, done.name(), "attempt " + e.attempt());
-  }
-
-  private static Saga stepRejected(Saga s, StepRejected e) {
-    StepView step = s.steps().get(e.step());
-    return s.withStep(e.step(), new StepView(step.name(), StepStatus.REJECTED, e.attempt(), e.reason(), 0))
-        .record(e, step.name(), e.reason());
-  }
-
-  /** Compensation starts at the highest step at or below {@code from} that may have applied; with none, nothing is left to undo. */
-  private static Saga compensationStarted(Saga s, CompensationStarted e, int from) {
-    int first = s.stepToCompensateFrom(from);
-    Saga next = first < 0 ? s : s.withStep(first, s.steps().get(first).with(StepStatus.COMPENSATING));
-    return next.with(SagaStatus.COMPENSATING, first < 0 ? s.currentStep() : first, 0, e.reason(), null).record(e, null, e.reason());
-  }
-
-  private static Saga completed(Saga s, SagaCompleted e) {
-    return s.with(SagaStatus.COMPLETED, s.currentStep(), 0, null, e.at()).record(e, null, null);
+    return SagaFold.eventHandler(newEventHandlerBuilder());
   }
 }

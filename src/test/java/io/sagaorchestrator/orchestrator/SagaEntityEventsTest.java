@@ -52,18 +52,17 @@ import org.junit.jupiter.api.Test;
  * the journal and the saga they leave. The trip here books a hotel, a flight and a car; the test
  * answers each participant call by hand.
  *
- * <p>The engine's timers (retry backoff, saga deadline) run on {@link ManualTime}, so a story moves
- * the clock itself. A step's own timeout is the JDK's ({@code CompletableFuture.orTimeout}): the
- * timeout story lets a short one pass for real. The testkit checks that every command, event and
- * state survives serialization, and {@code akka.actor.serialize-messages} is on.
+ * <p>The engine's timers (an attempt's timeout, retry backoff, saga deadline) run on
+ * {@link ManualTime}, so a story moves the clock itself. The testkit checks that every command,
+ * event and state survives serialization, and {@code akka.actor.serialize-messages} is on.
  */
 class SagaEntityEventsTest {
   private static final List<String> STEPS = List.of("hotel", "flight", "car");
   /** Three tries per step, waiting 100 ms and then 200 ms: no jitter, so the stories know the waits. */
   private static final RetryPolicy RETRY = RetryPolicy.exponential(3, Duration.ofMillis(100), Duration.ofMillis(400), 0.0);
   private static final RetryPolicy COMPENSATION_RETRY = RetryPolicy.exponential(2, Duration.ofMillis(100), Duration.ofMillis(100), 0.0);
-  /** Wall-clock: long enough that only the timeout story sees one. */
-  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+  /** Longer than any story moves the clock, so only the timeout story sees one. */
+  private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration DEADLINE = Duration.ofMinutes(1);
   private static final SagaEntity.EngineSettings ENGINE = new SagaEntity.EngineSettings(Duration.ofMinutes(10));
   /** Events carry the wall-clock time they were decided at; the stories compare everything else. */
@@ -259,9 +258,13 @@ class SagaEntityEventsTest {
 
   @Test
   void retriesAnAttemptThatTimesOutAndItsLateAnswerChangesNothing() {
-    startTrip(trip(Duration.ofMillis(200), null));
+    startTrip(trip(Duration.ofSeconds(20), null));
     Call firstAttempt = calls.expect("hotel #1");
-    // Not answered: after 200 ms (wall clock) the saga stops waiting for it.
+    // Not answered: once 20 s have passed on the saga's clock, and no sooner, it stops waiting.
+    manualTime.timePasses(Duration.ofSeconds(20).minusMillis(1));
+    saga.getState();
+    expectNothingMoreStored();
+    manualTime.timePasses(Duration.ofMillis(1));
     expectStored(new StepAttemptFailed(0, 1, "timed out", true, ANY_TIME));
     afterBackoff(Duration.ofMillis(100));
     Call secondAttempt = calls.expect("hotel #2");
@@ -270,6 +273,10 @@ class SagaEntityEventsTest {
 
     expectStored(new StepSucceeded(0, 2, ANY_TIME));
     calls.expect("flight #1");
+    // The answered attempt's timer is cancelled: its timeout passing stores nothing.
+    manualTime.timePasses(Duration.ofSeconds(20));
+    saga.getState();
+    expectNothingMoreStored();
     assertEquals(new StepView("hotel", StepStatus.SUCCEEDED, 2, "timed out", 0), state().steps().get(0));
   }
 

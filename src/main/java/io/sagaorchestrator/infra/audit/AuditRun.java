@@ -1,5 +1,6 @@
 package io.sagaorchestrator.infra.audit;
 
+import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,14 +15,21 @@ import java.util.TreeMap;
  * checks hold (one small record per saga, order, account…) and nothing else that grows with the journal.
  */
 public final class AuditRun {
-  private final SagaAudit sagas = new SagaAudit();
-  private final AuditFindings findings = new AuditFindings(sagas);
+  private final SagaAudit sagas;
+  private final AuditFindings findings;
   private final List<AuditCheck> checks = new ArrayList<>();
   private final Map<String, AuditCheck> checkByType = new HashMap<>();
   private final Map<String, Long> eventsByEntity = new TreeMap<>();
   private long eventsRead;
 
   public AuditRun(List<AuditCheck> moduleChecks) {
+    this(moduleChecks, null);
+  }
+
+  /** {@code definitions}: the auditing node's, so that sagas it cannot run count as BLOCKED ({@link SagaAudit}). */
+  public AuditRun(List<AuditCheck> moduleChecks, SagaDefinitions definitions) {
+    sagas = new SagaAudit(definitions);
+    findings = new AuditFindings(sagas);
     add(sagas);
     moduleChecks.forEach(this::add);
   }

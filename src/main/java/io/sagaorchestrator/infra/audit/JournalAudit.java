@@ -5,6 +5,7 @@ import akka.actor.typed.DispatcherSelector;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -43,10 +44,15 @@ public final class JournalAudit {
   private final JournalConfig journal;
   private final String table;
   private final Supplier<List<AuditCheck>> checks;
+  private final SagaDefinitions definitions;
 
-  /** {@code checks} gives fresh checks for each run (they hold that run's facts). */
-  public JournalAudit(ActorSystem<?> system, JournalConfig journal, Supplier<List<AuditCheck>> checks) {
+  /**
+   * {@code checks} gives fresh checks for each run (they hold that run's facts); {@code definitions}
+   * are the node's, against which in-flight sagas are judged BLOCKED or not ({@link SagaAudit}).
+   */
+  public JournalAudit(ActorSystem<?> system, JournalConfig journal, Supplier<List<AuditCheck>> checks, SagaDefinitions definitions) {
     this.checks = checks;
+    this.definitions = definitions;
     this.serialization = SerializationExtension.get(system.classicSystem());
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.journal = journal;
@@ -61,7 +67,7 @@ public final class JournalAudit {
   private AuditReport scan() {
     long started = System.nanoTime();
     Instant checkedAt = Instant.now();
-    AuditRun run = new AuditRun(checks.get());
+    AuditRun run = new AuditRun(checks.get(), definitions);
     String select = "SELECT \"persistence_id\", \"sequence_number\", \"event_ser_id\", \"event_ser_manifest\", "
         + "\"event_payload\" FROM " + table + " WHERE \"ordering\" > ? AND \"ordering\" <= ? AND \"deleted\" = FALSE "
         + "ORDER BY \"ordering\"";
