@@ -73,7 +73,8 @@ class MetricsTest {
 
   @Test
   void carriesTheJvmsHeapGcAndThreads() {
-    for (String family : List.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds", "jvm_threads_live_threads", "process_cpu_usage")) {
+    for (String family : List.of("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "jvm_gc_live_data_size_bytes",
+        "jvm_threads_live_threads", "process_cpu_usage")) {
       assertTrue(scraped.contains("# TYPE " + family + " "), family);
     }
   }

@@ -47,7 +47,7 @@ public final class NodeMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** Every metric in the Prometheus text exposition format (version 0.0.4). */
+  /** Every metric in the Prometheus text exposition format (version 0.0.4); GC pauses appear after the first. */
   public String scrape() {
     return registry.scrape();
   }
