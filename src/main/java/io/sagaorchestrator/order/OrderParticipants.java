@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
  * with idempotency key → outcome) to a sharded entity through the fault injector. A remote
  * service would implement the same {@link StepAction}s.
  */
-public final class OrderParticipants {
+public final class OrderParticipants implements OrderSaga.Participants {
   public static final String PAYMENT = "payment";
   public static final String INVENTORY = "inventory";
   public static final String SHIPPING = "shipping";
@@ -34,6 +34,7 @@ public final class OrderParticipants {
     this.faults = faults;
   }
 
+  @Override
   public StepAction<OrderData> charge() {
     return (order, step) -> faults.call(PAYMENT, () ->
         sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId())
@@ -41,11 +42,13 @@ public final class OrderParticipants {
                 replyTo), step.timeout()));
   }
 
+  @Override
   public StepSettlement<OrderData> forgetCharge() {
     return (order, key, actionsNotAfter) ->
         sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId()).tell(new PaymentAccount.Forget(key, actionsNotAfter));
   }
 
+  @Override
   public StepAction<OrderData> refund() {
     return (order, step) -> faults.call(PAYMENT, () ->
         sharding.entityRefFor(PaymentAccount.ENTITY_TYPE_KEY, order.customerId())
@@ -53,12 +56,14 @@ public final class OrderParticipants {
   }
 
   /** Reserves every SKU of the order; any refusal refuses the step (the saga then releases them all). */
+  @Override
   public StepAction<OrderData> reserveStock() {
     return (order, step) -> faults.call(INVENTORY, () -> allOf(order.quantitiesBySku().entrySet().stream()
         .map(line -> reserve(order, line, step))
         .toList()));
   }
 
+  @Override
   public StepAction<OrderData> releaseStock() {
     return (order, step) -> faults.call(INVENTORY, () -> allOf(order.quantitiesBySku().keySet().stream()
         .map(sku -> sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku)
@@ -67,11 +72,13 @@ public final class OrderParticipants {
         .toList()));
   }
 
+  @Override
   public StepSettlement<OrderData> forgetReservations() {
     return (order, key, actionsNotAfter) -> order.quantitiesBySku().keySet().forEach(sku ->
         sharding.entityRefFor(InventoryItem.ENTITY_TYPE_KEY, sku).tell(new InventoryItem.Forget(key, actionsNotAfter)));
   }
 
+  @Override
   public StepAction<OrderData> scheduleShipment() {
     return (order, step) -> faults.call(SHIPPING, () ->
         sharding.entityRefFor(Shipment.ENTITY_TYPE_KEY, order.orderId())
@@ -79,6 +86,7 @@ public final class OrderParticipants {
                 order.shippingAddress().street(), step.idempotencyKey(), replyTo), step.timeout()));
   }
 
+  @Override
   public StepAction<OrderData> cancelShipment() {
     return (order, step) -> faults.call(SHIPPING, () ->
         sharding.entityRefFor(Shipment.ENTITY_TYPE_KEY, order.orderId())

@@ -3,6 +3,8 @@ package io.sagaorchestrator.order;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
+import io.sagaorchestrator.orchestrator.StepAction;
+import io.sagaorchestrator.orchestrator.StepSettlement;
 import java.time.Duration;
 
 /**
@@ -19,9 +21,28 @@ public final class OrderSaga {
 
   public record Policies(StepPolicy payment, StepPolicy inventory, StepPolicy shipping, RetryPolicy compensation, Duration deadline) {}
 
+  /** What the saga calls: the order module's entities ({@link OrderParticipants}), or a test's. */
+  public interface Participants {
+    StepAction<OrderData> charge();
+
+    StepAction<OrderData> refund();
+
+    StepSettlement<OrderData> forgetCharge();
+
+    StepAction<OrderData> reserveStock();
+
+    StepAction<OrderData> releaseStock();
+
+    StepSettlement<OrderData> forgetReservations();
+
+    StepAction<OrderData> scheduleShipment();
+
+    StepAction<OrderData> cancelShipment();
+  }
+
   private OrderSaga() {}
 
-  public static SagaDefinition<OrderData> definition(OrderParticipants participants, Policies policies) {
+  public static SagaDefinition<OrderData> definition(Participants participants, Policies policies) {
     return SagaDefinition.builder(NAME, VERSION, OrderData.class)
         .step(OrderParticipants.PAYMENT, step -> step
             .action(participants.charge()).compensation(participants.refund())

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The saga semantics of docs/design.md §3, each proven against a real node: H2 file journal, Cluster
- * Sharding, the fault injector, and HTTP on a loopback port the OS picked.
+ * Sharding, the fault injector, and HTTP on a loopback port the OS picked. Timeouts, retries and
+ * the deadline are {@link OrderSagaTimingTest}'s, on a manual clock.
  */
 class OrderSagaTest {
   private static DataDir dataDir;
@@ -152,55 +153,6 @@ class OrderSagaTest {
         "CompensationStarted", "StepCompensated:inventory", "StepCompensated:payment", "SagaCompensated"),
         historyTypes(saga), "a rejected shipment applied nothing: compensation starts below it");
     assertEquals("REJECTED", saga.get("steps").get(2).get("status").asText());
-    assertNothingHeld(orderId);
-  }
-
-  @Test
-  void retriesATransientFailureAndThenSucceeds() {
-    seed(10_000, 10);
-    orders.setFaults("{\"payment\": {\"failureRate\": 1.0}}");
-    String orderId = Orders.uniqueId("o");
-    orders.place(orderId, customer, sku, 1, 100, "NL");
-    Eventually.within(Duration.ofSeconds(10), () ->
-        assertTrue(api.get("/sagas/" + orderId).json().get("steps").get(0).get("attempts").asInt() >= 2));
-    orders.clearFaults();
-    JsonNode order = orders.awaitSettled(orderId).json();
-    assertEquals("COMPLETED", order.get("status").asText());
-    JsonNode payment = api.get("/sagas/" + orderId).json().get("steps").get(0);
-    assertTrue(payment.get("attempts").asInt() >= 3, payment.toString());
-    assertTrue(payment.get("lastError").asText().contains("injected failure"), payment.toString());
-    assertEquals(9_900, orders.available(customer), "charged exactly once");
-  }
-
-  @Test
-  void compensatesWhenRetriesAreExhausted() {
-    seed(10_000, 10);
-    orders.setFaults("{\"inventory\": {\"failureRate\": 1.0}}");
-    String orderId = Orders.uniqueId("o");
-    orders.place(orderId, customer, sku, 1, 100, "NL");
-    orders.awaitSagaStatus(orderId, "COMPENSATING");
-    orders.clearFaults();
-    JsonNode order = orders.awaitSettled(orderId).json();
-    assertEquals("CANCELLED", order.get("status").asText());
-    assertTrue(order.get("reason").asText().startsWith("inventory failed after 8 attempts"), order.toString());
-    assertEquals(8, api.get("/sagas/" + orderId).json().get("steps").get(1).get("attempts").asInt());
-    assertNothingHeld(orderId);
-  }
-
-  @Test
-  void compensatesAStepThatTimedOutAlthoughTheParticipantAppliedIt() {
-    seed(10_000, 10);
-    // Every charge is applied but its reply dropped: the saga cannot know, so it must refund.
-    orders.setFaults("{\"payment\": {\"timeoutRate\": 1.0}}");
-    String orderId = Orders.uniqueId("o");
-    orders.place(orderId, customer, sku, 1, 100, "NL");
-    Eventually.within(Duration.ofSeconds(10), () ->
-        assertEquals(100, api.adminGet("/admin/accounts/" + customer).json().get("charges").path(orderId).asLong()));
-    orders.awaitSagaStatus(orderId, "COMPENSATING");
-    orders.clearFaults();
-    JsonNode order = orders.awaitSettled(orderId).json();
-    assertEquals("CANCELLED", order.get("status").asText());
-    assertTrue(order.get("reason").asText().contains("timed out"), order.toString());
     assertNothingHeld(orderId);
   }
 
