@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
  * It measures the journal's raw write limit, starts a node in this JVM (or uses the nodes given
  * with {@code --url}), seeds credit and stock, places the orders over HTTP, follows each one to
  * its terminal status, runs the audit, and writes {@code report.json} and {@code report.svg}.
+ * With {@code --saga trip} it starts trip sagas against booking services of its own instead.
  *
  * <p>Exit code: 0 when every order ended and the audit holds; 1 when the audit fails; 2 for
  * invalid options; 3 when the bench could not run; 4 when orders were refused or never ended.
