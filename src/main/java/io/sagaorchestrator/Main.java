@@ -5,6 +5,7 @@ import io.sagaorchestrator.infra.audit.AuditCommand;
 import io.sagaorchestrator.node.VerifyDefinitionsCommand;
 import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.infra.config.NodeConfig;
+import io.sagaorchestrator.tools.ParticipantServerCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
     name = "saga-orchestrator",
     mixinStandardHelpOptions = true,
     description = "Clustered, event-sourced saga orchestrator. With no subcommand: run a node.",
-    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, AuditCommand.class, VerifyDefinitionsCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, AuditCommand.class, VerifyDefinitionsCommand.class,
+        ParticipantServerCommand.class})
 public final class Main implements Callable<Integer> {
   private static final Path LOCAL_LOGBACK = Path.of("conf", "logback.xml");
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";

@@ -3,12 +3,28 @@ package io.sagaorchestrator.bench;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The {@code bench} subcommand's options. */
 final class BenchOptions {
+  @Option(names = "--saga", defaultValue = "order",
+      description = "What to run: order (POST /orders, the order saga) or trip (POST /sagas, the trip saga of --saga-config over HTTP "
+          + "participants; --orders, --warmup and --compensate-share then count trips) (default: ${DEFAULT-VALUE}).")
+  String saga;
+
+  @Option(names = "--saga-config", defaultValue = "conf/examples/trip.conf",
+      description = "For --saga trip: the configuration that declares it, layered on the bench's own node (default: ${DEFAULT-VALUE}).")
+  Path sagaConfig;
+
+  @Option(names = "--participant-url",
+      description = "For --saga trip: a participant's service, name=url (repeatable); each participant not given gets a booking service "
+          + "in this JVM on a free loopback port, refusing the car class \"" + TripPlan.REFUSED_CAR + "\".")
+  Map<String, URI> participantUrls = new LinkedHashMap<>();
+
   @Option(names = "--orders", defaultValue = "20000", description = "Orders to place (default: ${DEFAULT-VALUE}).")
   int orders;
 
@@ -64,13 +80,15 @@ final class BenchOptions {
   @Option(names = "--report-dir", defaultValue = "target/bench", description = "Where report.json and report.svg go (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
-  @Option(names = "--follow", defaultValue = "stream",
+  @Option(names = "--follow",
       description = "How orders are seen to end: stream (the server-sent events of GET /admin/order-outcomes on every node, "
-          + "with long polls for an order not shown ended within " + StreamFollower.PATIENCE_SECONDS + " s) or poll (long polls only) (default: ${DEFAULT-VALUE}).")
+          + "with long polls for an order not shown ended within " + StreamFollower.PATIENCE_SECONDS + " s) or poll (long polls only) "
+          + "(default: stream; with --saga trip, poll: sagas have no outcome stream).")
   String follow;
 
   @Option(names = "--wait-ms", defaultValue = "10000",
-      description = "How long the node may hold each follow request (GET /orders/{id}?waitMs=…) before it answers an order that has not ended (default: ${DEFAULT-VALUE}).")
+      description = "How long the node may hold each follow request (GET /orders/{id}?waitMs=…, GET /sagas/{id}?waitMs=…) before it answers "
+          + "an order or saga that has not ended (default: ${DEFAULT-VALUE}).")
   long waitMs;
 
   @Option(names = "--order-timeout-s", defaultValue = "300", description = "Give up on an order after this many seconds (default: ${DEFAULT-VALUE}).")
@@ -100,13 +118,24 @@ final class BenchOptions {
     if (latencyMs < 0 || orderTimeoutSeconds < 1 || limitSeconds < 0) return "--latency-ms, --order-timeout-s, --limit-seconds must be positive";
     // A follow request is repeated at once when the wait is up: a wait too short would poll in a tight loop.
     if (waitMs < 100 || waitMs > 15_000) return "--wait-ms must be from 100 to 15000 (the node's longest wait)";
+    saga = saga.toLowerCase(Locale.ROOT);
+    if (!saga.equals("order") && !saga.equals(TripPlan.DEFINITION)) return "--saga must be order or trip";
+    if (follow == null) follow = runsTrips() ? "poll" : "stream";
     follow = follow.toLowerCase(Locale.ROOT);
     if (!follow.equals("stream") && !follow.equals("poll")) return "--follow must be stream or poll";
+    if (runsTrips() && follow.equals("stream")) return "--follow stream is for orders; --saga trip follows sagas by long polls";
+    if (runsTrips() && injectsFaults()) return "--failure-rate, --timeout-rate, --latency-ms act on the order saga's participants; not with --saga trip";
+    if (!runsTrips() && !participantUrls.isEmpty()) return "--participant-url is for --saga trip";
+    if (!urls.isEmpty() && !participantUrls.isEmpty()) return "--participant-url is for the bench's own node; not with --url";
     journal = journal.toLowerCase(Locale.ROOT);
     if (!journal.equals("h2") && !journal.equals("postgres")) return "--journal must be h2 or postgres";
     if (!urls.isEmpty() && (token == null || token.isBlank())) return "--url needs the nodes' admin token: --token or SAGA_ADMIN_TOKEN";
     if (!urls.isEmpty() && dataDir != null) return "--data-dir is for the bench's own node; not with --url";
     return null;
+  }
+
+  boolean runsTrips() {
+    return saga.equals(TripPlan.DEFINITION);
   }
 
   OrderFollower.Mode followMode() {
@@ -119,6 +148,6 @@ final class BenchOptions {
 
   BenchReport.Setup setup(String following, String target) {
     return new BenchReport.Setup(orders, warmup, concurrency, compensateShare, customers, skus, failureRate, timeoutRate, latencyMs,
-        waitMs, following, target);
+        waitMs, following, target, runsTrips() ? saga : null);
   }
 }

@@ -40,8 +40,10 @@ record BenchReport(
     Audit audit,
     List<Tick> timeline) {
 
+  /** {@code saga}: the definition started with POST /sagas; absent for orders. */
   record Setup(int orders, int warmup, int concurrency, double compensateShare, int customers, int skus,
-      double failureRate, double timeoutRate, long latencyMs, long followWaitMs, String following, String target) {}
+      double failureRate, double timeoutRate, long latencyMs, long followWaitMs, String following, String target,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String saga) {}
 
   record Latency(double p50, double p95, double p99, double max, double mean) {
     static Latency of(Histogram micros) {
@@ -139,8 +141,8 @@ record BenchReport(
 
   String summary() {
     StringBuilder text = new StringBuilder();
-    row(text, "sagas/s (measured window)", String.format(Locale.ROOT, "%,.0f  (%,d sagas in %.1f s, after %,d warm-up orders)",
-        sagasPerSecond, measuredSagas, measuredWindowSeconds, setup.warmup()));
+    row(text, "sagas/s (measured window)", String.format(Locale.ROOT, "%,.0f  (%,d sagas in %.1f s, after %,d warm-up %s)",
+        sagasPerSecond, measuredSagas, measuredWindowSeconds, setup.warmup(), setup.saga() == null ? "orders" : "sagas"));
     row(text, "latency place→terminal", latencyMs.describe());
     latencyMsByStatus.forEach((status, latency) -> row(text, "  of " + status, latency.describe()));
     row(text, "HTTP accept latency", String.format(Locale.ROOT, "p50 %,.1f ms  p99 %,.1f ms  max %,.0f ms",

@@ -77,8 +77,10 @@ sealed interface BenchTarget extends AutoCloseable {
     /**
      * @param dataDir where the H2 journal goes; null: a new temporary directory, removed at the end unless {@code keep}
      * @param postgresServer for the postgres journal: the server to create the bench's database on
+     * @param layer configuration under the bench's own settings, over the node's (a saga declared in configuration)
      */
-    static OwnNode start(String journalKind, Path dataDir, JournalConfig postgresServer, String runId, boolean keep) throws Exception {
+    static OwnNode start(String journalKind, Path dataDir, JournalConfig postgresServer, String runId, boolean keep, Config layer)
+        throws Exception {
       Path createdDir = null;
       if (dataDir == null) {
         dataDir = Files.createTempDirectory("saga-bench-");
@@ -101,7 +103,7 @@ sealed interface BenchTarget extends AutoCloseable {
         overrides.put("saga.db.password", postgresServer.password());
       }
       try {
-        Config config = NodeConfig.load(ConfigFactory.parseMap(overrides));
+        Config config = NodeConfig.load(ConfigFactory.parseMap(overrides).withFallback(layer));
         JournalConfig journal = JournalConfig.from(config);
         SagaNode node = SagaNode.start(config);
         String where = journal.kind() == JournalConfig.Kind.H2

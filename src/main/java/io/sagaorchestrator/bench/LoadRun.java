@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Places the planned orders over HTTP, spread over the nodes, with at most {@code concurrency} in
- * flight: an order is in flight from its POST until the client has seen it reach a terminal
- * status, which an {@link OrderFollower} looks for.
+ * Places the planned orders (or sagas, as the {@link Workload} says) over HTTP, spread over the
+ * nodes, with at most {@code concurrency} in flight: one is in flight from its POST until the
+ * client has seen it reach a terminal status, which an {@link OrderFollower} looks for.
  */
 final class LoadRun {
   /** How long the client gives the node to answer a POST. */
@@ -26,7 +26,7 @@ final class LoadRun {
   record Settings(int concurrency, int warmup, Duration followWait, Duration orderTimeout, OrderFollower.Mode follow) {}
 
   private final List<NodeClient> nodes;
-  private final OrderPlan plan;
+  private final Workload plan;
   private final Settings settings;
   private final Semaphore inFlight;
   private final CountDownLatch finished;
@@ -35,7 +35,7 @@ final class LoadRun {
   private final OpenOrders orders;
   private final FollowTimers timers = new FollowTimers();
 
-  LoadRun(List<NodeClient> nodes, OrderPlan plan, Settings settings, PrintWriter out, Supplier<OptionalLong> journalRows) {
+  LoadRun(List<NodeClient> nodes, Workload plan, Settings settings, PrintWriter out, Supplier<OptionalLong> journalRows) {
     this.nodes = nodes;
     this.plan = plan;
     this.settings = settings;
@@ -47,7 +47,7 @@ final class LoadRun {
   }
 
   LoadResult run() throws InterruptedException {
-    PollFollower polls = new PollFollower(orders, timers, metrics, log, settings.followWait());
+    PollFollower polls = new PollFollower(plan, orders, timers, metrics, log, settings.followWait());
     OrderFollower follower = settings.follow() == OrderFollower.Mode.STREAM
         ? StreamFollower.open(nodes, orders, timers, metrics, log, polls)
         : polls;
@@ -56,7 +56,7 @@ final class LoadRun {
     try {
       for (int i = 0; i < plan.size(); i++) {
         inFlight.acquire();
-        TrackedOrder order = new TrackedOrder(i, nodes.get(i % nodes.size()), plan.orderId(i), i >= settings.warmup());
+        TrackedOrder order = new TrackedOrder(i, nodes.get(i % nodes.size()), plan.id(i), i >= settings.warmup());
         if (i == settings.warmup()) metrics.startWindow(order.startNanos);
         orders.add(order);
         place(order, follower);
@@ -77,14 +77,14 @@ final class LoadRun {
   }
 
   private void place(TrackedOrder order, OrderFollower follower) {
-    order.node.placeOrder(plan.json(order.index), PLACE_TIMEOUT).whenComplete((response, error) -> {
+    plan.place(order.node, order.index, PLACE_TIMEOUT).whenComplete((response, error) -> {
       int status = error == null ? response.status() : -1;
       if (status == 202 || status == 200) {
         metrics.accepted(order, System.nanoTime());
         order.accepted = true;
         follower.follow(order);
       } else if (status == -1 || status == 429 || status >= 500) {
-        // Overloaded or unreachable: the same order id again later is safe (one saga per order id).
+        // Overloaded or unreachable: the same id again later is safe (one saga per id).
         log.retrying("placing", order, response, error);
         if (orders.expired(order)) orders.finish(order, Outcome.UNFINISHED);
         else timers.retryLater(() -> place(order, follower));
@@ -97,7 +97,7 @@ final class LoadRun {
 
   /** The order's end was seen (or it was given up): it leaves the flight. */
   private void end(TrackedOrder order, Outcome outcome) {
-    metrics.ended(order, outcome, plan.compensating(order.index) ? Outcome.CANCELLED : Outcome.COMPLETED, System.nanoTime());
+    metrics.ended(order, outcome, plan.expected(order.index), System.nanoTime());
     inFlight.release();
     finished.countDown();
   }

@@ -1,13 +1,17 @@
 package io.sagaorchestrator.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagaorchestrator.client.NodeClient;
+import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Every order of a run, decided up front from a seed: who buys, which SKU, how many, at what
  * price, and whether it goes to the unserved country (and so compensates at the shipping step).
  * Knowing the orders first lets the seeding deposit exactly what they need.
  */
-final class OrderPlan {
+final class OrderPlan implements Workload {
   static final String UNSERVED_COUNTRY = "XX";
   static final String SERVED_COUNTRY = "NL";
 
@@ -39,7 +43,8 @@ final class OrderPlan {
     }
   }
 
-  int size() {
+  @Override
+  public int size() {
     return customer.length;
   }
 
@@ -51,7 +56,8 @@ final class OrderPlan {
     return skus;
   }
 
-  String orderId(int i) {
+  @Override
+  public String id(int i) {
     return "b" + runId + "-" + i;
   }
 
@@ -63,12 +69,28 @@ final class OrderPlan {
     return "bench-" + runId + "-s" + s;
   }
 
-  boolean compensating(int i) {
-    return compensating[i];
+  @Override
+  public CompletableFuture<NodeClient.Response> place(NodeClient node, int i, Duration timeout) {
+    return node.placeOrder(json(i), timeout);
+  }
+
+  @Override
+  public CompletableFuture<NodeClient.Response> awaitEnd(NodeClient node, String id, Duration wait, Duration timeout) {
+    return node.awaitOrder(id, wait, timeout);
+  }
+
+  @Override
+  public Outcome outcome(JsonNode order) {
+    return Outcome.ofOrder(order);
+  }
+
+  @Override
+  public Outcome expected(int i) {
+    return compensating[i] ? Outcome.CANCELLED : Outcome.COMPLETED;
   }
 
   String json(int i) {
-    return "{\"orderId\":\"" + orderId(i) + "\",\"customerId\":\"" + customerId(customer[i])
+    return "{\"orderId\":\"" + id(i) + "\",\"customerId\":\"" + customerId(customer[i])
         + "\",\"items\":[{\"sku\":\"" + skuId(sku[i]) + "\",\"quantity\":" + quantity[i] + ",\"unitPriceCents\":" + unitPriceCents[i]
         + "}],\"shippingAddress\":{\"country\":\"" + (compensating[i] ? UNSERVED_COUNTRY : SERVED_COUNTRY)
         + "\",\"city\":\"Utrecht\",\"street\":\"Bench " + i + "\"}}";

@@ -5,20 +5,23 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 
 /**
- * Follows an order by long polls: {@code GET /orders/{id}?waitMs=…}, which the node answers as
- * soon as the order has ended (or its saga parked), or when the wait is up; then it asks again.
+ * Follows an order by long polls: {@code GET /orders/{id}?waitMs=…} (a saga: {@code GET
+ * /sagas/{id}?waitMs=…}), which the node answers as soon as it has ended (or its saga parked), or
+ * when the wait is up; then it asks again.
  */
 final class PollFollower implements OrderFollower {
   /** How much longer than the wait the client gives the node to answer. */
   private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);
 
+  private final Workload workload;
   private final OpenOrders orders;
   private final FollowTimers timers;
   private final LoadMetrics metrics;
   private final ProgressLog log;
   private final Duration wait;
 
-  PollFollower(OpenOrders orders, FollowTimers timers, LoadMetrics metrics, ProgressLog log, Duration wait) {
+  PollFollower(Workload workload, OpenOrders orders, FollowTimers timers, LoadMetrics metrics, ProgressLog log, Duration wait) {
+    this.workload = workload;
     this.orders = orders;
     this.timers = timers;
     this.metrics = metrics;
@@ -34,7 +37,7 @@ final class PollFollower implements OrderFollower {
       return;
     }
     metrics.followSent();
-    order.node.awaitOrder(order.orderId, wait, wait.plus(ANSWER_GRACE)).whenComplete((response, error) -> {
+    workload.awaitEnd(order.node, order.orderId, wait, wait.plus(ANSWER_GRACE)).whenComplete((response, error) -> {
       if (error != null || response.status() != 200) {
         log.retrying("following", order, response, error);
         timers.retryLater(() -> follow(order));
@@ -47,9 +50,9 @@ final class PollFollower implements OrderFollower {
     });
   }
 
-  private static Outcome outcomeOf(NodeClient.Response response) {
+  private Outcome outcomeOf(NodeClient.Response response) {
     try {
-      return Outcome.ofOrder(response.json());
+      return workload.outcome(response.json());
     } catch (UncheckedIOException e) {
       return null;
     }

@@ -114,6 +114,17 @@ public final class NodeClient {
     return exchangeAsync(request("/orders/" + orderId + "?waitMs=" + wait.toMillis(), timeout).GET());
   }
 
+  /** {@code POST /sagas}. */
+  public CompletableFuture<Response> startSaga(String json, Duration timeout) {
+    return exchangeAsync(request("/sagas", timeout).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** {@code GET /sagas/{id}?waitMs=…}: answered when the saga ends or parks, or when the wait is up. */
+  public CompletableFuture<Response> awaitSaga(String sagaId, Duration wait, Duration timeout) {
+    return exchangeAsync(request("/sagas/" + sagaId + "?waitMs=" + wait.toMillis(), timeout).GET());
+  }
+
   public CompletableFuture<Response> adminPostAsync(String path, String json, Duration timeout) {
     return exchangeAsync(adminJson(path, timeout).POST(HttpRequest.BodyPublishers.ofString(json)));
   }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,9 +61,33 @@ class BenchTest {
     assertTrue(output.toString().contains("sagas/s"), output.toString());
   }
 
+  /** The trip saga of conf/examples/trip.conf against booking services in this JVM: a fifth ask for the car the rental refuses. */
+  @Test
+  void runsTripSagasAgainstLoopbackParticipantServersAndCompensatesTheRefusedCars(@TempDir Path reportDir) throws Exception {
+    StringWriter output = new StringWriter();
+    int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output)).execute(
+        "--saga", "trip", "--orders", "200", "--concurrency", "32", "--warmup", "20", "--compensate-share", "0.2",
+        "--limit-seconds", "0", "--report-dir", reportDir.toString());
+    assertEquals(0, exit, output.toString());
+
+    JsonNode report = new ObjectMapper().readTree(reportDir.resolve("report.json").toFile());
+    assertTrue(report.get("audit").get("ok").asBoolean(), report.get("audit").toString());
+    assertEquals(200, report.get("audit").get("sagas").path("COMPLETED").asLong() + report.get("audit").get("sagas").path("COMPENSATED").asLong(),
+        report.get("audit").toString());
+    assertEquals("trip", report.get("setup").get("saga").asText());
+    assertTrue(report.get("sagasPerSecond").asDouble() > 0, output.toString());
+    JsonNode outcomes = report.get("outcomes").get("byStatus");
+    assertEquals(200, outcomes.path("COMPLETED").asLong() + outcomes.path("COMPENSATED").asLong(), outcomes.toString());
+    assertTrue(outcomes.path("COMPENSATED").asLong() > 0, outcomes.toString());
+    assertEquals(0, report.get("outcomes").get("unexpected").asLong(), output.toString());
+    assertTrue(report.get("outcomes").get("follows").asLong() >= 200, report.get("outcomes").toString());
+    assertTrue(report.get("latencyMsByStatus").path("COMPENSATED").path("p99").asDouble() > 0, report.get("latencyMsByStatus").toString());
+    assertTrue(output.toString().contains("GET /sagas/{id}?waitMs="), output.toString());
+  }
+
   /** A warm-up that leaves nothing to measure; a follow wait so short it would poll in a tight loop; an unknown way to follow. */
   @ParameterizedTest
-  @CsvSource({"--warmup, 10", "--wait-ms, 0", "--follow, sideways"})
+  @CsvSource({"--warmup, 10", "--wait-ms, 0", "--follow, sideways", "--saga, cruise"})
   void refusesOptionsThatCannotMeasure(String option, String value) {
     StringWriter output = new StringWriter();
     int exit = new CommandLine(new BenchCommand()).setOut(new PrintWriter(output)).setErr(new PrintWriter(output))

@@ -128,6 +128,32 @@ class HttpApiTest {
   }
 
   @Test
+  void aSagaReadWithWaitMsAnswersWhenTheSagaHasEnded() {
+    var orders = new Orders(api);
+    String customer = Orders.uniqueId("c");
+    String sku = Orders.uniqueId("s");
+    orders.deposit(customer, 10_000);
+    orders.restock(sku, 5);
+    orders.setFaults("{\"shipping\": {\"latencyMs\": 200}}");
+    try {
+      String orderId = Orders.uniqueId("o");
+      assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "XX").status());
+      assertEquals("RUNNING", api.get("/sagas/" + orderId).text("status"));
+      long start = System.nanoTime();
+      NodeClient.Response waited = api.get("/sagas/" + orderId + "?waitMs=10000");
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(200, waited.status());
+      assertEquals("COMPENSATED", waited.text("status"), waited.json().toString());
+      assertTrue(waitedMs < 5_000, "answered after " + waitedMs + " ms");
+    } finally {
+      orders.clearFaults();
+    }
+    assertEquals(400, api.get("/sagas/s-1?waitMs=soon").status());
+    assertEquals(400, api.get("/sagas/s-1?waitMs=15001").status());
+    assertEquals(404, api.get("/sagas/" + Orders.uniqueId("missing") + "?waitMs=100").status());
+  }
+
+  @Test
   void streamsTheOutcomeOfEachOrderAsServerSentEvents() throws Exception {
     assertEquals(401, api.get("/admin/order-outcomes").status());
     var orders = new Orders(api);

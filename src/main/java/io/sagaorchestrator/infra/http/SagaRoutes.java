@@ -38,8 +38,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * {@code /sagas} for every definition: start one, read its timeline, cancel it, and the
- * operator's retry of a PARKED saga; {@code /definitions}: what this node runs.
+ * {@code /sagas} for every definition: start one, read its timeline (a long poll with {@code waitMs}),
+ * cancel it, and the operator's retry of a PARKED saga; {@code /definitions}: what this node runs.
  */
 public final class SagaRoutes extends AllDirectives {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -67,7 +67,8 @@ public final class SagaRoutes extends AllDirectives {
     return concat(
         pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
             entity(Unmarshaller.entityToString(), body -> completeWithFuture(start(body, key, correlationId)))))),
-        path(segment(), sagaId -> get(() -> completeWithFuture(PathIds.withValidId(sagaId, this::read)))),
+        path(segment(), sagaId -> get(() -> parameterOptional("waitMs", waitMs ->
+            completeWithFuture(PathIds.withValidId(sagaId, id -> read(id, LongPoll.waitFor(waitMs))))))),
         path(segment().slash("cancel"), sagaId -> post(() -> completeWithFuture(PathIds.withValidId(sagaId, this::cancel)))),
         path(segment().slash("retry"), sagaId -> post(() -> adminOnly.apply(() ->
             completeWithFuture(PathIds.withValidId(sagaId, this::retry))))));
@@ -142,11 +143,20 @@ public final class SagaRoutes extends AllDirectives {
     return list;
   }
 
-  private CompletionStage<HttpResponse> read(String sagaId) {
-    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-            .askWithStatus(SagaEntity.GetSaga::new, askTimeout))
-        .thenApply(summary -> HttpJson.ok(toResponse(summary)))
+  /** The saga once it has ended or parked, or as it is when {@code wait} is up (or zero). */
+  private CompletionStage<HttpResponse> read(String sagaId, Duration wait) {
+    CompletionStage<SagaEntity.Summary> summary = wait.isZero() ? summary(sagaId)
+        : sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .askWithStatus(SagaEntity.AwaitSettled::new, wait)
+            .exceptionallyCompose(error -> summary(sagaId));
+    return summary
+        .thenApply(s -> HttpJson.ok(toResponse(s)))
         .exceptionally(error -> Failures.notFoundOr(error, "saga " + sagaId + " not found"));
+  }
+
+  private CompletionStage<SagaEntity.Summary> summary(String sagaId) {
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+        .askWithStatus(SagaEntity.GetSaga::new, askTimeout));
   }
 
   private CompletionStage<HttpResponse> retry(String sagaId) {

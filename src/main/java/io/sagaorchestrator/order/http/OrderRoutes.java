@@ -3,6 +3,7 @@ package io.sagaorchestrator.order.http;
 import io.sagaorchestrator.infra.http.Failures;
 import io.sagaorchestrator.infra.http.HttpJson;
 import io.sagaorchestrator.infra.http.IdempotentAsk;
+import io.sagaorchestrator.infra.http.LongPoll;
 import static akka.http.javadsl.server.PathMatchers.segment;
 import static io.sagaorchestrator.infra.http.PathIds.withValidId;
 
@@ -44,8 +45,6 @@ public final class OrderRoutes extends AllDirectives {
   private static final int MAX_IDEMPOTENCY_KEY = 200;
   /** The order is stored and its saga is being started. */
   private static final String NOT_STARTED = "NOT_STARTED";
-  /** Below akka.http.server.request-timeout (20 s), which would answer 503 first. */
-  private static final Duration MAX_WAIT = Duration.ofSeconds(15);
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
@@ -62,7 +61,7 @@ public final class OrderRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
             entity(Unmarshaller.entityToString(), body -> completeWithFuture(place(body, key, correlationId)))))),
         path(segment(), orderId -> get(() -> parameterOptional("waitMs", waitMs ->
-            completeWithFuture(withValidId(orderId, id -> read(id, waitFor(waitMs))))))),
+            completeWithFuture(withValidId(orderId, id -> read(id, LongPoll.waitFor(waitMs))))))),
         path(segment().slash("cancel"), orderId -> post(() -> completeWithFuture(withValidId(orderId, this::cancel))))));
   }
 
@@ -133,18 +132,6 @@ public final class OrderRoutes extends AllDirectives {
   private CompletionStage<OrderEntity.PlacedOrder> placedOrder(String orderId) {
     return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, orderId)
         .askWithStatus(OrderEntity.GetOrder::new, askTimeout));
-  }
-
-  /** {@code waitMs}: how long a read may wait for the order to end (or its saga to park); none by default. */
-  private static Duration waitFor(Optional<String> waitMs) {
-    if (waitMs.isEmpty()) return Duration.ZERO;
-    try {
-      long millis = Long.parseLong(waitMs.get());
-      if (millis >= 0 && millis <= MAX_WAIT.toMillis()) return Duration.ofMillis(millis);
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new HttpJson.BadRequest("waitMs: must be a whole number of milliseconds from 0 to " + MAX_WAIT.toMillis(), List.of("waitMs"));
   }
 
   private CompletionStage<HttpResponse> read(String orderId, Duration wait) {

@@ -9,7 +9,7 @@ import io.sagaorchestrator.orchestrator.StepAction;
 import io.sagaorchestrator.orchestrator.StepContext;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.testsupport.Eventually;
-import io.sagaorchestrator.testsupport.ParticipantServer;
+import io.sagaorchestrator.tools.ParticipantServer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
