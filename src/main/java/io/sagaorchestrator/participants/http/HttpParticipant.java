@@ -57,7 +57,7 @@ public final class HttpParticipant {
 
   /** A participant with a client of its own, for a user's code or a test; a node shares one client ({@link HttpParticipants}). */
   public static HttpParticipant create(ActorSystem<?> system, HttpParticipantSettings settings) {
-    return new HttpParticipant(system, HttpParticipants.newClient(), settings);
+    return new HttpParticipant(system, HttpParticipants.newClient(system), settings);
   }
 
   public String name() {

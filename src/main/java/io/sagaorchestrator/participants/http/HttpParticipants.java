@@ -14,11 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HttpParticipants implements Extension {
   private final ActorSystem<?> system;
-  private final HttpClient client = newClient();
+  private final HttpClient client;
   private final Map<String, HttpParticipant> byName = new ConcurrentHashMap<>();
 
   private HttpParticipants(ActorSystem<?> system) {
     this.system = system;
+    this.client = newClient(system);
   }
 
   public static HttpParticipants get(ActorSystem<?> system) {
@@ -32,8 +33,16 @@ public final class HttpParticipants implements Extension {
   }
 
   /** HTTP/1.1, no redirects followed: a participant's 3xx is an answer to report, not to chase. */
-  static HttpClient newClient() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
+  /**
+   * The JDK's client, its callbacks on the actor system's dispatcher: by default it runs them on a
+   * cached pool, which grows a thread for about every call in flight.
+   */
+  static HttpClient newClient(ActorSystem<?> system) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .executor(system.executionContext())
+        .build();
   }
 
   static final class Id extends ExtensionId<HttpParticipants> {
