@@ -19,6 +19,7 @@ import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
@@ -134,6 +135,7 @@ public final class SagaNode implements AutoCloseable {
       List<Supplier<Route>> adminRoutes = new ArrayList<>();
       adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks, definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);
+      adminRoutes.add(new SagaOutcomeRoutes(installed.outcomes())::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
           new SagaRoutes(system, definitions, settings.http().askTimeout(), settings.http().askAttempts()),

@@ -186,4 +186,44 @@ class SagaApiTest {
     assertEquals(409, again.statusCode(), again.body());
     assertEquals(404, send("POST", "/sagas/g-none-" + UUID.randomUUID() + "/cancel", null).statusCode());
   }
+
+  @Test
+  void streamsTheOutcomesOfOneDefinitionsSagasAsServerSentEvents() throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> stream = HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/saga-outcomes?definition=greeting"))
+            .header("Authorization", "Bearer " + node.adminToken()).GET().build(),
+        HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, stream.statusCode());
+    var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+    Thread reader = new Thread(() -> stream.body().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      String line;
+      do {
+        line = lines.poll(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertTrue(line != null, "no subscribed event");
+      } while (!line.matches("event: ?subscribed"));
+      String completed = "g-" + UUID.randomUUID();
+      String refused = "g-" + UUID.randomUUID();
+      assertEquals(202, send("POST", "/sagas", start(completed, "ada")).statusCode());
+      assertEquals(202, send("POST", "/sagas", start(refused, "nobody")).statusCode());
+      java.util.Map<String, JsonNode> outcomes = new java.util.HashMap<>();
+      while (!outcomes.keySet().containsAll(List.of(completed, refused))) {
+        line = lines.poll(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertTrue(line != null, "outcomes seen: " + outcomes);
+        if (line.startsWith("data:")) {
+          JsonNode outcome = JSON.readTree(line.substring("data:".length()));
+          assertEquals("greeting", outcome.get("definition").asText(), "only the definition asked for");
+          outcomes.put(outcome.get("sagaId").asText(), outcome);
+        }
+      }
+      assertEquals("COMPLETED", outcomes.get(completed).get("status").asText());
+      assertEquals("COMPENSATED", outcomes.get(refused).get("status").asText());
+      assertEquals("hello rejected: nobody to greet", outcomes.get(refused).get("reason").asText());
+    } finally {
+      stream.body().close();
+    }
+  }
 }

@@ -16,6 +16,9 @@ public final class Dtos {
   /** POST /sagas: a saga of {@code definition} over {@code data}; {@code sagaId} is optional. */
   public record StartSagaRequest(String definition, String sagaId, JsonNode data) {}
 
+  /** One event of GET /admin/saga-outcomes: a saga ended (COMPLETED, COMPENSATED) or parked. */
+  public record SagaOutcome(String sagaId, String definition, String status, String reason, Instant at) {}
+
   public record SagaAccepted(String sagaId, String definition, int version) {}
 
   /** GET /definitions: one per name, with the versions this node can run and the latest's steps. */
