@@ -21,6 +21,7 @@ import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
+import io.sagaorchestrator.infra.metrics.EngineMetrics;
 import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
@@ -124,7 +125,9 @@ public final class SagaNode implements AutoCloseable {
       ModuleContext installed = install(system, settings, modules, metrics.registry());
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
-      SagaEntity.init(system, definitions, settings.engine(), installed.outcomes());
+      SagaEntity.init(system, definitions,
+          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry())),
+          installed.outcomes());
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();

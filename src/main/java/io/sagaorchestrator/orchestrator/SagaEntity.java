@@ -55,7 +55,12 @@ public final class SagaEntity
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
   /** How the engine behaves around the definitions: not part of any single definition. */
-  public record EngineSettings(Duration passivateAfterEnd) {}
+  /** {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none). */
+  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics) {
+    public EngineSettings(Duration passivateAfterEnd) {
+      this(passivateAfterEnd, SagaMetrics.NONE);
+    }
+  }
 
   /** {@code outcomes}: this node's {@link SagaOutcomes} relay, told of every saga that ends or parks here. */
   public static void init(ActorSystem<?> system, SagaDefinitions definitions, EngineSettings settings,
@@ -311,7 +316,7 @@ public final class SagaEntity
     this.shard = shard;
     this.context = context;
     this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers);
-    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId);
+    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId, settings.metrics());
   }
 
   @Override

@@ -30,6 +30,7 @@ import io.sagaorchestrator.orchestrator.SagaEntity.StepRejected;
 import io.sagaorchestrator.orchestrator.SagaEntity.StepResultReceived;
 import io.sagaorchestrator.orchestrator.SagaEntity.StepSucceeded;
 import io.sagaorchestrator.orchestrator.SagaEntity.Summary;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,18 +49,20 @@ final class SagaProgress {
   private final ActorRef<SagaOutcomes.Command> outcomes;
   private final ActorContext<Command> context;
   private final String sagaId;
+  private final SagaMetrics metrics;
 
   /** Who waits for this saga to end or park ({@link AwaitSettled}). */
   private final List<ActorRef<StatusReply<Summary>>> awaitingSettlement = new ArrayList<>();
 
   SagaProgress(SagaEntity entity, StepDispatcher dispatcher, SagaDefinitions definitions, ActorRef<SagaOutcomes.Command> outcomes,
-      ActorContext<Command> context, String sagaId) {
+      ActorContext<Command> context, String sagaId, SagaMetrics metrics) {
     this.entity = entity;
     this.dispatcher = dispatcher;
     this.definitions = definitions;
     this.outcomes = outcomes;
     this.context = context;
     this.sagaId = sagaId;
+    this.metrics = metrics;
   }
 
   ReplyEffect<Event, State> onStart(StartSaga command) {
@@ -72,6 +75,7 @@ final class SagaProgress {
     var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
         command.correlationId(), Instant.now());
     dispatcher.stayInMemory();
+    metrics.started(definition.name());
     if (!command.announced()) {
       return entity.effects().persist(started)
           .thenRun(state -> run((Saga) state, definition))
@@ -154,6 +158,10 @@ final class SagaProgress {
       context.getLog().debug("saga {}: late reply ignored ({})", sagaId, describe(result));
       return unchanged();
     }
+    if (saga.status() == SagaStatus.RUNNING || saga.status() == SagaStatus.COMPENSATING) {
+      metrics.attempted(saga.definition(), saga.current().name(), saga.status() == SagaStatus.COMPENSATING, answerOf(result),
+          dispatcher.attemptNanos());
+    }
     return switch (saga.status()) {
       case RUNNING -> onActionResult(saga, result);
       case COMPENSATING -> onCompensationResult(saga, result);
@@ -193,8 +201,19 @@ final class SagaProgress {
           .thenNoReply();
     }
     return entity.persist(failed)
-        .thenRun(state -> dispatcher.scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
+        .thenRun(state -> retry(saga, false, retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
         .thenNoReply();
+  }
+
+  private void retry(Saga saga, boolean compensation, Duration backoff) {
+    metrics.retrying(saga.definition(), saga.current().name(), compensation);
+    dispatcher.scheduleRetry(backoff);
+  }
+
+  private static SagaMetrics.Answer answerOf(StepResultReceived result) {
+    if (result.outcome() instanceof StepOutcome.Succeeded) return SagaMetrics.Answer.SUCCEEDED;
+    if (result.outcome() instanceof StepOutcome.Rejected) return SagaMetrics.Answer.REJECTED;
+    return result.timedOut() ? SagaMetrics.Answer.TIMED_OUT : SagaMetrics.Answer.FAILED;
   }
 
   private ReplyEffect<Event, State> onCompensationResult(Saga saga, StepResultReceived result) {
@@ -221,7 +240,7 @@ final class SagaProgress {
           .thenNoReply();
     }
     return entity.persist(failed)
-        .thenRun(state -> dispatcher.scheduleRetry(retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
+        .thenRun(state -> retry(saga, true, retry.backoffAfter(attempt, ThreadLocalRandom.current()::nextDouble)))
         .thenNoReply();
   }
 
@@ -233,6 +252,7 @@ final class SagaProgress {
 
   private void afterCompensationStarted(State state) {
     Saga saga = (Saga) state;
+    metrics.compensating(saga.definition());
     dispatcher.cancelRetry();
     context.getLog().info("saga {} [{}] compensating: {}", sagaId, saga.correlationId(), saga.reason());
     dispatcher.dispatch(saga);
@@ -248,6 +268,7 @@ final class SagaProgress {
 
   /** The saga ended or parked: answers who waits for that here, and announces it to the cluster. */
   private void announceSettlement(Saga saga) {
+    metrics.settled(saga.definition(), saga.status());
     outcomes.tell(new SagaOutcomes.Announce(new SagaOutcomes.Settled(sagaId, saga.definition(), saga.status(), saga.reason(),
         saga.endedAt() != null ? saga.endedAt() : Instant.now())));
     if (awaitingSettlement.isEmpty()) return;

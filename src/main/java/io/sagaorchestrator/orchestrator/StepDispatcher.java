@@ -41,6 +41,7 @@ final class StepDispatcher {
 
   /** The latest dispatch's answer (or timeout) has not been handled yet. */
   private boolean awaiting;
+  private long dispatchedNanos;
 
   private Object decodedData;
 
@@ -72,6 +73,11 @@ final class StepDispatcher {
     awaiting = false;
     timers.cancel(attemptTimer(token));
     return true;
+  }
+
+  /** How long the attempt just answered took, from its dispatch. */
+  long attemptNanos() {
+    return System.nanoTime() - dispatchedNanos;
   }
 
   String blockedReason() {
@@ -106,6 +112,7 @@ final class StepDispatcher {
     context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
         compensating ? "compensating" : "running", stepName, attempt);
     awaiting = true;
+    dispatchedNanos = System.nanoTime();
     timers.startSingleTimer(attemptTimer(token), new StepResultReceived(token, null, "timed out", true), step.timeout());
     CompletionStage<StepOutcome> answer;
     try {

@@ -72,6 +72,18 @@ class MetricsTest {
   }
 
   @Test
+  void countsSagasAndTimesTheirStepsByDefinitionAndStep() {
+    assertTrue(scraped.contains("saga_started_total{definition=\"order\"} 3.0"), scraped);
+    assertTrue(scraped.contains("saga_settled_total{definition=\"order\",status=\"COMPLETED\"} 3.0"), scraped);
+    for (String step : List.of("payment", "inventory", "shipping")) {
+      assertTrue(scraped.contains("saga_step_attempt_seconds_count{answer=\"succeeded\",definition=\"order\",kind=\"action\",step=\""
+          + step + "\"} 3"), step + " in " + scraped);
+    }
+    assertTrue(scraped.contains("saga_step_attempt_seconds_bucket{answer=\"succeeded\",definition=\"order\",kind=\"action\",step=\"payment\",le=\"0.005\"}"),
+        "a latency histogram with fixed buckets");
+  }
+
+  @Test
   void carriesTheJvmsHeapGcAndThreads() {
     for (String family : List.of("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "jvm_gc_live_data_size_bytes",
         "jvm_threads_live_threads", "process_cpu_usage")) {
