@@ -300,6 +300,8 @@ public final class SagaEntity
   private final StepDispatcher dispatcher;
   private final SagaProgress progress;
 
+  private final SagaLog log;
+
   /** The first event of an announced saga running its first step: stored with that step's outcome. */
   private SagaStarted unstoredStart;
 
@@ -313,10 +315,11 @@ public final class SagaEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sagaId));
     this.sagaId = sagaId;
+    this.log = new SagaLog(sagaId, context.getLog());
     this.shard = shard;
     this.context = context;
-    this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers);
-    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId, settings.metrics());
+    this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers, log);
+    this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId, settings.metrics(), log);
   }
 
   @Override
@@ -399,8 +402,9 @@ public final class SagaEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state instanceof Saga recovered) log.correlationIs(recovered.correlationId());
           if (state instanceof Saga saga && (saga.status() == SagaStatus.RUNNING || saga.status() == SagaStatus.COMPENSATING)) {
-            context.getLog().info("saga {} [{}] recovered {}: resuming step {}", sagaId, saga.correlationId(),
+            log.debug("saga {} [{}] recovered {}: resuming step {}", sagaId, saga.correlationId(),
                 saga.status(), saga.current().name());
             dispatcher.resume(saga);
           } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {

@@ -50,12 +50,13 @@ final class SagaProgress {
   private final ActorContext<Command> context;
   private final String sagaId;
   private final SagaMetrics metrics;
+  private final SagaLog log;
 
   /** Who waits for this saga to end or park ({@link AwaitSettled}). */
   private final List<ActorRef<StatusReply<Summary>>> awaitingSettlement = new ArrayList<>();
 
   SagaProgress(SagaEntity entity, StepDispatcher dispatcher, SagaDefinitions definitions, ActorRef<SagaOutcomes.Command> outcomes,
-      ActorContext<Command> context, String sagaId, SagaMetrics metrics) {
+      ActorContext<Command> context, String sagaId, SagaMetrics metrics, SagaLog log) {
     this.entity = entity;
     this.dispatcher = dispatcher;
     this.definitions = definitions;
@@ -63,6 +64,7 @@ final class SagaProgress {
     this.context = context;
     this.sagaId = sagaId;
     this.metrics = metrics;
+    this.log = log;
   }
 
   ReplyEffect<Event, State> onStart(StartSaga command) {
@@ -75,6 +77,7 @@ final class SagaProgress {
     var started = new SagaStarted(sagaId, definition.name(), definition.version(), stepNames, command.data(),
         command.correlationId(), Instant.now());
     dispatcher.stayInMemory();
+    log.correlationIs(command.correlationId());
     metrics.started(definition.name());
     if (!command.announced()) {
       return entity.effects().persist(started)
@@ -98,7 +101,7 @@ final class SagaProgress {
   }
 
   private void run(Saga saga, SagaDefinition<?> definition) {
-    context.getLog().debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
+    log.debug("saga {} [{}] started on {}", sagaId, saga.correlationId(), definition.id());
     dispatcher.resume(saga);
   }
 
@@ -135,7 +138,7 @@ final class SagaProgress {
     }
     return entity.persist(new SagaResumed(Instant.now()))
         .thenRun(state -> {
-          context.getLog().info("saga {} [{}] resumed by operator", sagaId, saga.correlationId());
+          log.info("saga {} [{}] resumed by operator", sagaId, saga.correlationId());
           dispatcher.dispatch((Saga) state);
         })
         .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, entity.summary((Saga) s).status()));
@@ -155,7 +158,7 @@ final class SagaProgress {
 
   ReplyEffect<Event, State> onStepResult(Saga saga, StepResultReceived result) {
     if (!dispatcher.answered(result.token())) {
-      context.getLog().debug("saga {}: late reply ignored ({})", sagaId, describe(result));
+      log.debug("saga {}: late reply ignored ({})", sagaId, describe(result));
       return unchanged();
     }
     if (saga.status() == SagaStatus.RUNNING || saga.status() == SagaStatus.COMPENSATING) {
@@ -234,7 +237,7 @@ final class SagaProgress {
       String reason = "compensation of " + saga.current().name() + " failed " + attempt + " times: " + error;
       return entity.persist(failed, new SagaParked(reason, now))
           .thenRun(state -> {
-            context.getLog().warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
+            log.warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
             announceSettlement((Saga) state);
           })
           .thenNoReply();
@@ -254,14 +257,14 @@ final class SagaProgress {
     Saga saga = (Saga) state;
     metrics.compensating(saga.definition());
     dispatcher.cancelRetry();
-    context.getLog().info("saga {} [{}] compensating: {}", sagaId, saga.correlationId(), saga.reason());
+    log.debug("saga {} [{}] compensating: {}", sagaId, saga.correlationId(), saga.reason());
     dispatcher.dispatch(saga);
   }
 
   private void afterEnd(State state) {
     Saga saga = (Saga) state;
     dispatcher.ended();
-    context.getLog().debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
+    log.debug("saga {} [{}] ended {}", sagaId, saga.correlationId(), saga.status());
     dispatcher.settle(saga);
     announceSettlement(saga);
   }

@@ -35,6 +35,7 @@ final class StepDispatcher {
   private final Duration passivateAfterEnd;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  private final SagaLog log;
 
   /** Identifies the latest dispatch; replies carrying another are late. */
   private long currentToken;
@@ -52,12 +53,13 @@ final class StepDispatcher {
   private boolean runnable;
 
   StepDispatcher(String sagaId, SagaDefinitions definitions, Duration passivateAfterEnd, ActorContext<Command> context,
-      TimerScheduler<Command> timers) {
+      TimerScheduler<Command> timers, SagaLog log) {
     this.sagaId = sagaId;
     this.definitions = definitions;
     this.passivateAfterEnd = passivateAfterEnd;
     this.context = context;
     this.timers = timers;
+    this.log = log;
   }
 
   boolean isCurrent(long token) {
@@ -109,7 +111,7 @@ final class StepDispatcher {
     var stepContext = new StepContext(sagaId, stepName, StepContext.idempotencyKey(sagaId, stepName), attempt, step.timeout(), Instant.now().plus(step.timeout()),
         saga.correlationId());
     StepAction<Object> action = compensating ? step.compensation() : step.action();
-    context.getLog().debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
+    log.debug("saga {} [{}] {} {} attempt {}", sagaId, saga.correlationId(),
         compensating ? "compensating" : "running", stepName, attempt);
     awaiting = true;
     dispatchedNanos = System.nanoTime();
@@ -136,10 +138,10 @@ final class StepDispatcher {
     if (reason == null) reason = unreadableData(saga);
     if (reason != null && blockedReason == null) {
       timers.cancel(DEADLINE_TIMER);
-      context.getLog().warn("saga {} [{}] BLOCKED, sending nothing until a node that can run it does: {}", sagaId,
+      log.warn("saga {} [{}] BLOCKED, sending nothing until a node that can run it does: {}", sagaId,
           saga.correlationId(), reason);
     } else if (reason == null && blockedReason != null) {
-      context.getLog().info("saga {} [{}] no longer blocked: resuming", sagaId, saga.correlationId());
+      log.info("saga {} [{}] no longer blocked: resuming", sagaId, saga.correlationId());
     }
     blockedReason = reason;
     runnable = reason == null;
@@ -209,7 +211,7 @@ final class StepDispatcher {
         String key = StepContext.idempotencyKey(sagaId, saga.steps().get(i).name());
         step.settlement().settled(data(saga, definition), key, now.plus(step.timeout()));
       } catch (RuntimeException e) {
-        context.getLog().warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
+        log.warn("saga {}: settlement notice of step {} failed: {}", sagaId, step.name(), e.toString());
       }
     }
   }
