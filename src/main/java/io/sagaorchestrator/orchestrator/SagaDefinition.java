@@ -37,6 +37,11 @@ public record SagaDefinition<D>(
     }
   }
 
+  /** Its name and data type, for starters that start sagas of it ({@link SagaEntity.StartSaga#of}). */
+  public SagaType<D> type() {
+    return SagaType.of(name, dataType);
+  }
+
   public String id() {
     return name + "@v" + version;
   }

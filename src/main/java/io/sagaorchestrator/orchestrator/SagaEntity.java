@@ -93,7 +93,14 @@ public final class SagaEntity
    * the acknowledgement.
    */
   public record StartSaga(String definition, JsonNode data, String correlationId, boolean announced,
-      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+      ActorRef<StatusReply<Done>> replyTo) implements Command {
+
+    /** A start whose data the compiler has checked against the definition's data type. */
+    public static <D> StartSaga of(SagaType<D> type, D data, String correlationId, boolean announced,
+        ActorRef<StatusReply<Done>> replyTo) {
+      return new StartSaga(type.name(), SagaData.toTree(type.dataType().cast(data)), correlationId, announced, replyTo);
+    }
+  }
 
   /** From the {@link SagaKeeper}: arriving at a saga that is not in memory, it starts and resumes it. */
   public record Wake() implements Command {}

@@ -28,7 +28,6 @@ import io.sagaorchestrator.CborSerializable;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
-import io.sagaorchestrator.orchestrator.SagaData;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import java.time.Duration;
@@ -259,7 +258,7 @@ public final class OrderEntity
   private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) {
     CompletionStage<Done> started = ClusterSharding.get(context.getSystem())
         .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
-        .askWithStatus(reply -> new SagaEntity.StartSaga(OrderSaga.NAME, SagaData.toTree(placed.order()),
+        .askWithStatus(reply -> SagaEntity.StartSaga.of(OrderSaga.TYPE, placed.order(),
             placed.correlationId(), true, reply), askTimeout.dividedBy(2));
     context.pipeToSelf(started, (done, error) -> new SagaStartAnswered(
         AskFailures.messageOf(error), created, replyTo, attempt));

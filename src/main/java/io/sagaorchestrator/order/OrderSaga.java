@@ -3,6 +3,7 @@ package io.sagaorchestrator.order;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
+import io.sagaorchestrator.orchestrator.SagaType;
 import io.sagaorchestrator.orchestrator.StepAction;
 import io.sagaorchestrator.orchestrator.StepSettlement;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.time.Duration;
 public final class OrderSaga {
   public static final String NAME = "order";
   public static final int VERSION = 1;
+  /** What {@link OrderEntity} starts: sagas of this definition over the order's data. */
+  public static final SagaType<OrderData> TYPE = SagaType.of(NAME, OrderData.class);
 
   /** Retry and timeout of one step, as configured under {@code saga.order-saga}. */
   public record StepPolicy(RetryPolicy retry, Duration timeout) {}
@@ -43,7 +46,7 @@ public final class OrderSaga {
   private OrderSaga() {}
 
   public static SagaDefinition<OrderData> definition(Participants participants, Policies policies) {
-    return SagaDefinition.builder(NAME, VERSION, OrderData.class)
+    return SagaDefinition.builder(TYPE.name(), VERSION, TYPE.dataType())
         .step(OrderParticipants.PAYMENT, step -> step
             .action(participants.charge()).compensation(participants.refund())
             .retry(policies.payment().retry()).timeout(policies.payment().timeout())
