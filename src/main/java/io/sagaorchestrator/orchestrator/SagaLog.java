@@ -4,13 +4,13 @@ import org.slf4j.Logger;
 import org.slf4j.MDC;
 
 /**
- * A saga entity's log: every line carries the saga's {@code sagaId} and, once known, its
+ * A saga's log (its entity's, or its starter's): every line carries the saga's {@code sagaId} and, once known, its
  * {@code correlationId} in the MDC, so that an operator can follow one saga (or one request
  * across sagas) through the log, also in JSON. The MDC is set around each line written rather
  * than around each message, so a line costs it only when its level is on, and lines written in
  * the journal's callbacks carry it too.
  */
-final class SagaLog {
+public final class SagaLog {
   static final String SAGA_ID = "sagaId";
   static final String CORRELATION_ID = "correlationId";
 
@@ -18,24 +18,24 @@ final class SagaLog {
   private final Logger logger;
   private String correlationId;
 
-  SagaLog(String sagaId, Logger logger) {
+  public SagaLog(String sagaId, Logger logger) {
     this.sagaId = sagaId;
     this.logger = logger;
   }
 
-  void correlationIs(String correlationId) {
+  public void correlationIs(String correlationId) {
     if (correlationId != null) this.correlationId = correlationId;
   }
 
-  void debug(String format, Object... args) {
+  public void debug(String format, Object... args) {
     if (logger.isDebugEnabled()) withMdc(() -> logger.debug(format, args));
   }
 
-  void info(String format, Object... args) {
+  public void info(String format, Object... args) {
     if (logger.isInfoEnabled()) withMdc(() -> logger.info(format, args));
   }
 
-  void warn(String format, Object... args) {
+  public void warn(String format, Object... args) {
     if (logger.isWarnEnabled()) withMdc(() -> logger.warn(format, args));
   }
 

@@ -29,6 +29,7 @@ import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaEntity;
+import io.sagaorchestrator.orchestrator.SagaLog;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import java.time.Duration;
 import java.time.Instant;
@@ -143,6 +144,8 @@ public final class OrderEntity
       RetryPolicy.exponential(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   private final String orderId;
+  /** The order's lines carry its saga's id (the order's) and correlation id. */
+  private final SagaLog log;
   private final Duration askTimeout;
   private final Duration passivateAfter;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -159,6 +162,7 @@ public final class OrderEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), orderId));
     this.orderId = orderId;
+    this.log = new SagaLog(orderId, context.getLog());
     this.askTimeout = askTimeout;
     this.passivateAfter = passivateAfter;
     this.shard = shard;
@@ -237,7 +241,7 @@ public final class OrderEntity
     if (answer.error() != null) {
       // The order is stored: keep trying until its saga exists (for instance while shards move after a node loss).
       Duration backoff = SAGA_START_RETRY.backoffAfter(answer.attempt(), ThreadLocalRandom.current()::nextDouble);
-      context.getLog().warn("order {}: saga start not confirmed (attempt {}): {}; retrying in {} ms",
+      log.warn("order {}: saga start not confirmed (attempt {}): {}; retrying in {} ms",
           orderId, answer.attempt(), answer.error(), backoff.toMillis());
       timers.startSingleTimer(RETRY_TIMER, new RetrySagaStart(answer.attempt() + 1), backoff);
       if (answer.replyTo() == null) return Effect().noReply();
@@ -256,6 +260,7 @@ public final class OrderEntity
    * announced: {@code OrderPlaced} is stored and the keeper knows it ({@link #sagaAnnouncement}).
    */
   private void ensureSaga(PlacedOrder placed, boolean created, ActorRef<PlaceOrderReply> replyTo, int attempt) {
+    log.correlationIs(placed.correlationId());
     CompletionStage<Done> started = ClusterSharding.get(context.getSystem())
         .entityRefFor(SagaEntity.ENTITY_TYPE_KEY, orderId)
         .askWithStatus(reply -> SagaEntity.StartSaga.of(OrderSaga.TYPE, placed.order(),
@@ -270,7 +275,8 @@ public final class OrderEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state instanceof Placed placed) {
-            context.getLog().debug("order {} [{}] recovered: making sure its saga exists", orderId, placed.placed().correlationId());
+            log.correlationIs(placed.placed().correlationId());
+            log.debug("order {} [{}] recovered: making sure its saga exists", orderId, placed.placed().correlationId());
             ensureSaga(placed.placed(), false, null, 1);
           }
           else timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfter);
