@@ -7,6 +7,9 @@ import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.config.SagaSettings;
+import io.sagaorchestrator.infra.readside.ReadModel;
+import io.sagaorchestrator.infra.readside.ReadSide;
+import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
@@ -25,19 +28,40 @@ public final class ModuleContext {
   private final ActorRef<SagaOutcomes.Command> outcomes;
   private final SagaDefinitions definitions;
   private final MeterRegistry metrics;
+  private final ReadSide readSide;
   private final List<Function<String, Route>> routes = new ArrayList<>();
   private final List<Supplier<Route>> adminRoutes = new ArrayList<>();
   private final List<Supplier<AuditCheck>> auditChecks = new ArrayList<>();
   private final List<SagaKeeper.Announcement> announcements = new ArrayList<>();
 
   public ModuleContext(ActorSystem<?> system, SagaSettings settings, FaultInjector faults, ActorRef<SagaOutcomes.Command> outcomes,
-      SagaDefinitions definitions, MeterRegistry metrics) {
+      SagaDefinitions definitions, MeterRegistry metrics, ReadSide readSide) {
     this.system = system;
     this.settings = settings;
     this.faults = faults;
     this.outcomes = outcomes;
     this.definitions = definitions;
     this.metrics = metrics;
+    this.readSide = readSide;
+  }
+
+  /** The node's read side: its saga summaries, and the connections a module's queries use. */
+  public ReadSide readSide() {
+    return readSide;
+  }
+
+  /**
+   * The tags a module's entities give the events its read model folds (none with the read side
+   * off): {@code tagsFor} of an entity returns {@code eventTags().forEntity(persistenceId)}.
+   */
+  public EventTags eventTags() {
+    return readSide.settings().tags();
+  }
+
+  /** Tables the read side keeps from the module's events (docs/design.md §6). */
+  public ModuleContext readModel(ReadModel model) {
+    readSide.add(model);
+    return this;
   }
 
   /** The node's metrics, exposed at {@code GET /metrics}: a module records its own here (bounded labels, no ids). */

@@ -19,6 +19,7 @@ import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.ReadSideRoutes;
 import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.metrics.EngineMetrics;
@@ -26,6 +27,8 @@ import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.infra.readside.ReadSide;
+import io.sagaorchestrator.infra.readside.ReadSideSettings;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.node.ModuleContext;
 import io.sagaorchestrator.node.SagaModule;
@@ -87,10 +90,10 @@ public final class SagaNode implements AutoCloseable {
    * checks, as the node runs them.
    */
   public static ModuleContext install(ActorSystem<?> system, SagaSettings settings, List<SagaModule> modules,
-      MeterRegistry metrics) {
+      MeterRegistry metrics, ReadSide readSide) {
     FaultInjector faults = new FaultInjector(system, settings.faults());
     ModuleContext installed = new ModuleContext(system, settings, faults, SagaOutcomes.start(system), new SagaDefinitions(),
-        metrics);
+        metrics, readSide);
     for (SagaModule module : included(modules, system.settings().config())) {
       module.install(installed);
       log.info("module {} installed", module.name());
@@ -122,12 +125,16 @@ public final class SagaNode implements AutoCloseable {
       }
       NodeMetrics metrics = new NodeMetrics();
       stopped = stopped.thenRun(metrics::close);
-      ModuleContext installed = install(system, settings, modules, metrics.registry());
+      ReadSide readSide = ReadSide.open(system, journal, ReadSideSettings.from(config), metrics.registry());
+      stopped = stopped.thenRun(readSide::close);
+      ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide);
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
       SagaEntity.init(system, definitions,
-          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry())),
+          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry()),
+              installed.eventTags()),
           installed.outcomes());
+      readSide.start(system);
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();
@@ -139,9 +146,10 @@ public final class SagaNode implements AutoCloseable {
       adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks, definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.add(new SagaOutcomeRoutes(installed.outcomes())::route);
+      adminRoutes.add(new ReadSideRoutes(readSide)::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new SagaRoutes(system, definitions, settings.http().askTimeout(), settings.http().askAttempts()),
+          new SagaRoutes(system, definitions, readSide, settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),
           adminRoutes,

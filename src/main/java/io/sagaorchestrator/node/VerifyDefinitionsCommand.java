@@ -16,6 +16,8 @@ import io.sagaorchestrator.infra.audit.SagaAudit;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.infra.readside.ReadSide;
+import io.sagaorchestrator.infra.readside.ReadSideSettings;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -89,7 +91,8 @@ public final class VerifyDefinitionsCommand implements Callable<Integer> {
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
-      SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), List.of(), new SimpleMeterRegistry()).definitions();
+      SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), List.of(), new SimpleMeterRegistry(),
+          ReadSide.open(system, journal, ReadSideSettings.off(), new SimpleMeterRegistry())).definitions();
       Optional<List<SagaAudit.InFlight>> inFlight = url == null ? fromJournal(system, journal, err) : fromNode(err);
       if (inFlight.isEmpty()) return 2;
       return verdict(inFlight.get(), build, out);

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -54,11 +55,14 @@ public final class SagaEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
-  /** How the engine behaves around the definitions: not part of any single definition. */
-  /** {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none). */
-  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics) {
+  /**
+   * How the engine behaves around the definitions: not part of any single definition.
+   * {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none);
+   * {@code tags}: which read-side projection folds a saga's events ({@link EventTags#NONE} for none).
+   */
+  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics, EventTags tags) {
     public EngineSettings(Duration passivateAfterEnd) {
-      this(passivateAfterEnd, SagaMetrics.NONE);
+      this(passivateAfterEnd, SagaMetrics.NONE, EventTags.NONE);
     }
   }
 
@@ -290,8 +294,14 @@ public final class SagaEntity
           newCompensationAttempts, newReason, steps, history);
     }
 
-    Summary summary() {
+    public Summary summary() {
       return new Summary(sagaId, definition, version, status, correlationId, startedAt, endedAt, reason, steps, history);
+    }
+
+    /** The saga less its data: what the read side keeps of it. */
+    public Saga withoutData() {
+      return new Saga(sagaId, definition, version, null, correlationId, startedAt, endedAt, status, currentStep,
+          compensationAttempts, reason, steps, history);
     }
 
     List<String> stepNames() {
@@ -308,6 +318,7 @@ public final class SagaEntity
   private final SagaProgress progress;
 
   private final SagaLog log;
+  private final Set<String> tags;
 
   /** The first event of an announced saga running its first step: stored with that step's outcome. */
   private SagaStarted unstoredStart;
@@ -322,6 +333,7 @@ public final class SagaEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sagaId));
     this.sagaId = sagaId;
+    this.tags = settings.tags().forEntity(persistenceId().id());
     this.log = new SagaLog(sagaId, context.getLog());
     this.shard = shard;
     this.context = context;
@@ -337,6 +349,11 @@ public final class SagaEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override

@@ -26,12 +26,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How each stored event changes a saga: {@link SagaEntity}'s event handler. It reads only the
- * events and the state, never a {@link SagaDefinition}, so a saga replays on a node that lacks
- * its definition (and is then BLOCKED, docs/design.md §3.11).
+ * How each stored event changes a saga: {@link SagaEntity}'s event handler, and the read side's
+ * fold of the same events ({@link #apply}). It reads only the events and the state, never a
+ * {@link SagaDefinition}, so a saga replays on a node that lacks its definition (and is then
+ * BLOCKED, docs/design.md §3.11).
  */
-final class SagaFold {
+public final class SagaFold {
+  private static final EventHandler<State, Event> HANDLER = eventHandler(EventHandlerBuilder.builder());
+
   private SagaFold() {}
+
+  /** The saga after {@code event}, as the entity would hold it. */
+  public static State apply(State state, Event event) {
+    return HANDLER.apply(state, event);
+  }
 
   static EventHandler<State, Event> eventHandler(EventHandlerBuilder<State, Event> builder) {
     builder.forStateType(NotStarted.class).onEvent(SagaStarted.class, (s, e) -> started(e));

@@ -17,6 +17,7 @@ import io.sagaorchestrator.infra.http.dto.Dtos.StepResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.DefinitionResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaAccepted;
 import io.sagaorchestrator.infra.http.dto.Dtos.StartSagaRequest;
+import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.Ids;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -47,12 +49,14 @@ public final class SagaRoutes extends AllDirectives {
 
   private final ClusterSharding sharding;
   private final SagaDefinitions definitions;
+  private final ReadSide readSide;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, Duration askTimeout, int askAttempts) {
+  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
+    this.readSide = readSide;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -65,8 +69,10 @@ public final class SagaRoutes extends AllDirectives {
 
   private Route sagaRoutes(String correlationId, Function<Supplier<Route>, Route> adminOnly) {
     return concat(
-        pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
-            entity(Unmarshaller.entityToString(), body -> completeWithFuture(start(body, key, correlationId)))))),
+        pathEndOrSingleSlash(() -> concat(
+            post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                entity(Unmarshaller.entityToString(), body -> completeWithFuture(start(body, key, correlationId))))),
+            get(() -> parameterMap(parameters -> completeWithFuture(list(parameters)))))),
         path(segment(), sagaId -> get(() -> parameterOptional("waitMs", waitMs ->
             completeWithFuture(PathIds.withValidId(sagaId, id -> read(id, LongPoll.waitFor(waitMs))))))),
         path(segment().slash("cancel"), sagaId -> post(() -> completeWithFuture(PathIds.withValidId(sagaId, this::cancel)))),
@@ -143,15 +149,29 @@ public final class SagaRoutes extends AllDirectives {
     return list;
   }
 
-  /** The saga once it has ended or parked, or as it is when {@code wait} is up (or zero). */
+  private CompletionStage<HttpResponse> list(Map<String, String> parameters) {
+    return readSide.sagas()
+        .map(sagas -> sagas.list(SagaListing.query(parameters, sagas.maxPageSize()))
+            .thenApply(page -> HttpJson.ok(SagaListing.response(page))))
+        .orElseGet(() -> CompletableFuture.completedFuture(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE,
+            "the read side is off on this node (saga.read-side.enabled); GET /sagas/{id} reads one saga")));
+  }
+
+  /**
+   * The saga once it has ended or parked, or as it is when {@code wait} is up (or zero). An
+   * ended saga is answered from the read side, without waking its entity.
+   */
   private CompletionStage<HttpResponse> read(String sagaId, Duration wait) {
-    CompletionStage<SagaEntity.Summary> summary = wait.isZero() ? summary(sagaId)
-        : sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-            .askWithStatus(SagaEntity.AwaitSettled::new, wait)
-            .exceptionallyCompose(error -> summary(sagaId));
-    return summary
-        .thenApply(s -> HttpJson.ok(toResponse(s)))
-        .exceptionally(error -> Failures.notFoundOr(error, "saga " + sagaId + " not found"));
+    return ReadSideFirst.ended(readSide, sagaId).thenCompose(ended -> {
+      if (ended.isPresent()) return CompletableFuture.completedFuture(HttpJson.ok(toResponse(ended.get())));
+      CompletionStage<SagaEntity.Summary> summary = wait.isZero() ? summary(sagaId)
+          : sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+              .askWithStatus(SagaEntity.AwaitSettled::new, wait)
+              .exceptionallyCompose(error -> summary(sagaId));
+      return summary
+          .thenApply(s -> HttpJson.ok(toResponse(s)))
+          .exceptionally(error -> Failures.notFoundOr(error, "saga " + sagaId + " not found"));
+    });
   }
 
   private CompletionStage<SagaEntity.Summary> summary(String sagaId) {

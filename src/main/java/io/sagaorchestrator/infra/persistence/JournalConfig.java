@@ -11,15 +11,17 @@ import java.util.Map;
 public record JournalConfig(Kind kind, String url, String user, String password, int maxConnections) {
 
   public enum Kind {
-    H2("slick.jdbc.H2Profile$", "org.h2.Driver"),
-    POSTGRES("slick.jdbc.PostgresProfile$", "org.postgresql.Driver");
+    H2("slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
+    POSTGRES("slick.jdbc.PostgresProfile$", "org.postgresql.Driver", "postgres-dialect");
 
     final String slickProfile;
     final String driver;
+    final String projectionDialect;
 
-    Kind(String slickProfile, String driver) {
+    Kind(String slickProfile, String driver, String projectionDialect) {
       this.slickProfile = slickProfile;
       this.driver = driver;
+      this.projectionDialect = projectionDialect;
     }
   }
 
@@ -78,7 +80,8 @@ public record JournalConfig(Kind kind, String url, String user, String password,
         db + "db.user", user,
         db + "db.password", password,
         db + "db.numThreads", maxConnections,
-        db + "db.maxConnections", maxConnections));
+        db + "db.maxConnections", maxConnections,
+        "akka.projection.jdbc.dialect", kind.projectionDialect));
     if (kind == Kind.H2) {
       // H2 commits one at a time: parallel batch writers only add lock contention.
       settings = settings.withValue("jdbc-journal.parallelism", ConfigValueFactory.fromAnyRef(1));

@@ -43,6 +43,27 @@ public final class Dtos {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record HistoryResponse(long seq, Instant at, String type, String step, String detail) {}
 
+  /** GET /sagas: one page, newest first; {@code next} is the cursor of the page after, absent on the last. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SagaListResponse(List<SagaListItem> sagas, String next) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SagaListItem(
+      String sagaId,
+      String definition,
+      int definitionVersion,
+      String status,
+      String currentStep,
+      int attempts,
+      String reason,
+      String correlationId,
+      Instant startedAt,
+      Instant updatedAt,
+      Instant endedAt) {}
+
+  /** GET /admin/read-side: this node's projections' lag since it started, in milliseconds. */
+  public record ReadSideResponse(boolean enabled, int slices, Map<String, Long> lagMillis) {}
+
   public record ParticipantFaultsRequest(Double failureRate, Double timeoutRate, Long latencyMs) {}
 
   public record HealthResponse(String status, Map<String, Boolean> checks) {}

@@ -1,0 +1,85 @@
+package io.sagaorchestrator.infra.http;
+
+import io.sagaorchestrator.infra.http.dto.Dtos.SagaListItem;
+import io.sagaorchestrator.infra.http.dto.Dtos.SagaListResponse;
+import io.sagaorchestrator.infra.readside.SagaQuery;
+import io.sagaorchestrator.infra.readside.SagaSummaries;
+import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@code GET /sagas}: its query parameters, each checked and named in a 400, and its page as JSON. */
+final class SagaListing {
+  static final int DEFAULT_LIMIT = 50;
+  private static final Set<String> PARAMETERS =
+      Set.of("status", "definition", "step", "since", "until", "correlationId", "limit", "cursor");
+  /** BLOCKED is how a node shows a saga it cannot run, never a stored status, so it is not a filter. */
+  private static final List<String> STORED_STATUSES = Arrays.stream(SagaStatus.values())
+      .filter(status -> status != SagaStatus.BLOCKED).map(Enum::name).toList();
+
+  private SagaListing() {}
+
+  static SagaQuery query(Map<String, String> parameters, int maxLimit) {
+    for (String name : parameters.keySet()) {
+      if (!PARAMETERS.contains(name)) {
+        throw bad(name, "unknown parameter; GET /sagas takes " + PARAMETERS.stream().sorted().collect(Collectors.joining(", ")));
+      }
+    }
+    Optional<SagaStatus> status = text(parameters, "status").map(value -> {
+      if (!STORED_STATUSES.contains(value)) throw bad("status", "must be one of " + String.join(", ", STORED_STATUSES));
+      return SagaStatus.valueOf(value);
+    });
+    Optional<Instant> since = instant(parameters, "since");
+    Optional<Instant> until = instant(parameters, "until");
+    if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
+      throw bad("until", "must be after since");
+    }
+    int limit = text(parameters, "limit").map(value -> {
+      try {
+        int n = Integer.parseInt(value);
+        if (n >= 1 && n <= maxLimit) return n;
+      } catch (NumberFormatException e) {
+        // answered below
+      }
+      throw bad("limit", "must be a whole number from 1 to " + maxLimit);
+    }).orElse(Math.min(DEFAULT_LIMIT, maxLimit));
+    Optional<SagaQuery.Cursor> cursor = text(parameters, "cursor").map(value ->
+        SagaQuery.Cursor.decode(value).orElseThrow(() -> bad("cursor", "not a cursor this API gave (use the 'next' of a page)")));
+    return new SagaQuery(status, text(parameters, "definition"), text(parameters, "step"), since, until,
+        text(parameters, "correlationId"), limit, cursor);
+  }
+
+  static SagaListResponse response(SagaSummaries.Page page) {
+    return new SagaListResponse(page.sagas().stream().map(row -> new SagaListItem(row.sagaId(), row.definition(), row.version(),
+            row.status().name(), row.currentStep(), row.attempts(), row.reason(), row.correlationId(), row.startedAt(),
+            row.updatedAt(), row.endedAt())).toList(),
+        page.next().map(SagaQuery.Cursor::encode).orElse(null));
+  }
+
+  private static Optional<String> text(Map<String, String> parameters, String name) {
+    String value = parameters.get(name);
+    if (value == null) return Optional.empty();
+    if (value.isBlank() || value.length() > 255) throw bad(name, "must be 1-255 characters");
+    return Optional.of(value);
+  }
+
+  private static Optional<Instant> instant(Map<String, String> parameters, String name) {
+    return text(parameters, name).map(value -> {
+      try {
+        return Instant.parse(value);
+      } catch (DateTimeParseException e) {
+        throw bad(name, "must be an ISO-8601 instant such as 2026-12-07T10:15:30Z");
+      }
+    });
+  }
+
+  private static HttpJson.BadRequest bad(String parameter, String message) {
+    return new HttpJson.BadRequest(parameter + ": " + message, List.of(parameter));
+  }
+}

@@ -1,0 +1,142 @@
+package io.sagaorchestrator.infra.readside;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.GroupedProjection;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import akka.persistence.query.Offset;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.orchestrator.EventTags;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read side (docs/design.md §6): Akka Projections fold the tagged events of the journal into
+ * tables of the same database, one projection per tag slice, spread over the cluster's nodes by a
+ * sharded daemon process, so they move to another node when theirs leaves. Each group of events
+ * and the projection's offset commit in one transaction: exactly once.
+ */
+public final class ReadSide implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReadSide.class);
+  private static final String NAME = "read-side";
+
+  private final ReadSideSettings settings;
+  private final ReadSideDatabase database;
+  private final SagaSummaries sagas;
+  private final ReadSideLag lag;
+  private final List<ReadModel> models = new ArrayList<>();
+
+  private ReadSide(ReadSideSettings settings, ReadSideDatabase database, SagaSummaries sagas, ReadSideLag lag) {
+    this.settings = settings;
+    this.database = database;
+    this.sagas = sagas;
+    this.lag = lag;
+    if (sagas != null) models.add(sagas);
+  }
+
+  /** Opens the read side's connections; nothing is projected until {@link #start}. */
+  public static ReadSide open(ActorSystem<?> system, JournalConfig journal, ReadSideSettings settings, MeterRegistry metrics) {
+    if (!settings.enabled()) return new ReadSide(settings, null, null, null);
+    ReadSideDatabase database = new ReadSideDatabase(system, journal, settings.maxConnections());
+    return new ReadSide(settings, database, new SagaSummaries(system, database, settings.maxPageSize()), new ReadSideLag(metrics));
+  }
+
+  public boolean enabled() {
+    return settings.enabled();
+  }
+
+  public ReadSideSettings settings() {
+    return settings;
+  }
+
+  /** The saga summaries; empty with the read side off. */
+  public Optional<SagaSummaries> sagas() {
+    return Optional.ofNullable(sagas);
+  }
+
+  /** The connections a module's queries use; empty with the read side off. */
+  public Optional<ReadSideDatabase> database() {
+    return Optional.ofNullable(database);
+  }
+
+  public Optional<ReadSideLag> lag() {
+    return Optional.ofNullable(lag);
+  }
+
+  /** A module's tables, folded by the same projections (call before {@link #start}). */
+  public void add(ReadModel model) {
+    models.add(model);
+  }
+
+  /** Creates the tables that are missing and runs this node's share of the projections. */
+  public void start(ActorSystem<?> system) throws Exception {
+    if (!settings.enabled()) return;
+    database.update(connection -> {
+      try (Statement statement = connection.createStatement()) {
+        for (ReadModel model : models) {
+          for (String ddl : model.schema(database.kind())) statement.execute(ddl);
+        }
+      }
+      return null;
+    });
+    JdbcProjection.createTablesIfNotExists(database::session, system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<ReadModel> all = List.copyOf(models);
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, settings.slices(),
+        slice -> ProjectionBehavior.create(projection(system, slice, all)),
+        ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
+    log.info("read side: {} projections over {} tables", settings.slices(), all.size());
+  }
+
+  private GroupedProjection<Offset, EventEnvelope<Object>> projection(ActorSystem<?> system, int slice, List<ReadModel> all) {
+    ProjectionId id = ProjectionId.of(NAME, EventTags.tag(slice));
+    return JdbcProjection.<Offset, EventEnvelope<Object>, ReadSideDatabase.Session>groupedWithin(id,
+            EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), EventTags.tag(slice)),
+            database::session,
+            () -> new Handler(id, all, lag),
+            system)
+        .withGroup(settings.groupSize(), settings.groupAfter())
+        .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+        .withStatusObserver(lag);
+  }
+
+  @Override
+  public void close() {
+    if (database != null) database.close();
+  }
+
+  /** Applies one group to every model, in the projection's transaction. */
+  private static final class Handler extends JdbcHandler<List<EventEnvelope<Object>>, ReadSideDatabase.Session> {
+    private final ProjectionId id;
+    private final List<ReadModel> models;
+    private final ReadSideLag lag;
+
+    Handler(ProjectionId id, List<ReadModel> models, ReadSideLag lag) {
+      this.id = id;
+      this.models = models;
+      this.lag = lag;
+    }
+
+    @Override
+    public void process(ReadSideDatabase.Session session, List<EventEnvelope<Object>> group) throws Exception {
+      lag.applying(id, group);
+      session.withConnection(connection -> {
+        for (ReadModel model : models) model.apply(connection, group);
+        return null;
+      });
+    }
+  }
+}

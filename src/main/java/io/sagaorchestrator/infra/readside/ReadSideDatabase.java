@@ -1,0 +1,115 @@
+package io.sagaorchestrator.infra.readside;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.projection.jdbc.JdbcSession;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.sagaorchestrator.infra.persistence.JournalConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * The read side's connections to the journal's database: a small pool of its own, so queries
+ * and projections never wait behind the journal's writers for a connection. Queries run on
+ * Akka's blocking dispatcher.
+ */
+public final class ReadSideDatabase implements AutoCloseable {
+  private final HikariDataSource pool;
+  private final Executor blocking;
+  private final JournalConfig.Kind kind;
+
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  public ReadSideDatabase(ActorSystem<?> system, JournalConfig journal, int maxConnections) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("read-side");
+    config.setJdbcUrl(journal.url());
+    config.setUsername(journal.user());
+    config.setPassword(journal.password());
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(1);
+    config.setAutoCommit(false);
+    this.pool = new HikariDataSource(config);
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.kind = journal.kind();
+  }
+
+  public JournalConfig.Kind kind() {
+    return kind;
+  }
+
+  /** A read-only query, off the caller's thread. */
+  public <T> CompletionStage<T> query(SqlWork<T> work) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection connection = pool.getConnection()) {
+        connection.setReadOnly(true);
+        try {
+          return work.apply(connection);
+        } finally {
+          connection.rollback();
+          connection.setReadOnly(false);
+        }
+      } catch (SQLException e) {
+        throw new CompletionException(new IllegalStateException("the read side cannot be read: " + e.getMessage(), e));
+      }
+    }, blocking);
+  }
+
+  /** Runs {@code work} in a transaction of its own and commits it. */
+  public void update(SqlWork<?> work) throws SQLException {
+    try (Connection connection = pool.getConnection()) {
+      try {
+        work.apply(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** A session for one of the projection's transactions. */
+  public Session session() {
+    return new Session();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** One transaction of a projection: its rows and its offset commit together. */
+  public final class Session implements JdbcSession {
+    private Connection connection;
+
+    @Override
+    public <R> R withConnection(akka.japi.function.Function<Connection, R> work) throws Exception {
+      if (connection == null) connection = pool.getConnection();
+      return work.apply(connection);
+    }
+
+    @Override
+    public void commit() throws SQLException {
+      if (connection != null) connection.commit();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+      if (connection != null) connection.rollback();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (connection != null) connection.close();
+      connection = null;
+    }
+  }
+}
