@@ -9,12 +9,16 @@ import io.sagaorchestrator.order.http.ParticipantRoutes;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;
 import io.sagaorchestrator.order.shipping.Shipment;
+import io.sagaorchestrator.order.readside.OrderQueries;
+import io.sagaorchestrator.order.readside.OrderReadModel;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The order saga as a module, wired the way a user's would be: payment, inventory and shipping
  * as sharded entities of its own, the order saga over them, {@code /orders}, its admin views and
- * outcome stream, and the audit of credit, stock and shipments.
+ * outcome stream, its read-side tables (orders as placed, the participants' ledger), and the
+ * audit of credit, stock and shipments.
  */
 public final class OrderModule implements SagaModule {
   @Override
@@ -27,13 +31,17 @@ public final class OrderModule implements SagaModule {
     OrderSettings settings = OrderSettings.from(node.config());
     Duration askTimeout = node.settings().http().askTimeout();
     int askAttempts = node.settings().http().askAttempts();
-    PaymentAccount.init(node.system(), settings.participantsForgetAfter());
-    InventoryItem.init(node.system(), settings.participantsForgetAfter());
+    PaymentAccount.init(node.system(), settings.participantsForgetAfter(), node.eventTags());
+    InventoryItem.init(node.system(), settings.participantsForgetAfter(), node.eventTags());
     Shipment.init(node.system(), settings.shippingCountries(), settings.shipmentIdlePassivation());
-    OrderEntity.init(node.system(), askTimeout, node.settings().engine().passivateAfterEnd());
+    OrderEntity.init(node.system(), askTimeout, node.settings().engine().passivateAfterEnd(), node.eventTags());
 
-    var routes = new OrderRoutes(node.system(), askTimeout, askAttempts);
-    var participants = new ParticipantRoutes(node.system(), askTimeout);
+    Optional<OrderQueries> queries = node.readSide().database().map(database -> {
+      node.readModel(new OrderReadModel(node.system(), database.kind()));
+      return new OrderQueries(node.system(), database);
+    });
+    var routes = new OrderRoutes(node.system(), node.readSide(), queries, askTimeout, askAttempts);
+    var participants = new ParticipantRoutes(node.system(), askTimeout, queries, node.readSide().settings().maxPageSize());
     var outcomes = new OrderOutcomeRoutes(node.outcomes());
     node.definitionStartedThrough(OrderSaga.definition(new OrderParticipants(node.system(), node.faults()), settings.saga()), "POST /orders")
         .sagaAnnouncement(OrderEntity.sagaAnnouncement(node.system()))

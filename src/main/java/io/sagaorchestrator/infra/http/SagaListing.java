@@ -1,5 +1,8 @@
 package io.sagaorchestrator.infra.http;
 
+import static io.sagaorchestrator.infra.http.PageParameters.bad;
+import static io.sagaorchestrator.infra.http.PageParameters.text;
+
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaListItem;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaListResponse;
 import io.sagaorchestrator.infra.readside.SagaQuery;
@@ -12,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** {@code GET /sagas}: its query parameters, each checked and named in a 400, and its page as JSON. */
 final class SagaListing {
@@ -26,11 +28,7 @@ final class SagaListing {
   private SagaListing() {}
 
   static SagaQuery query(Map<String, String> parameters, int maxLimit) {
-    for (String name : parameters.keySet()) {
-      if (!PARAMETERS.contains(name)) {
-        throw bad(name, "unknown parameter; GET /sagas takes " + PARAMETERS.stream().sorted().collect(Collectors.joining(", ")));
-      }
-    }
+    PageParameters.rejectUnknown(parameters, PARAMETERS, "GET /sagas");
     Optional<SagaStatus> status = text(parameters, "status").map(value -> {
       if (!STORED_STATUSES.contains(value)) throw bad("status", "must be one of " + String.join(", ", STORED_STATUSES));
       return SagaStatus.valueOf(value);
@@ -40,17 +38,9 @@ final class SagaListing {
     if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
       throw bad("until", "must be after since");
     }
-    int limit = text(parameters, "limit").map(value -> {
-      try {
-        int n = Integer.parseInt(value);
-        if (n >= 1 && n <= maxLimit) return n;
-      } catch (NumberFormatException e) {
-        // answered below
-      }
-      throw bad("limit", "must be a whole number from 1 to " + maxLimit);
-    }).orElse(Math.min(DEFAULT_LIMIT, maxLimit));
-    Optional<SagaQuery.Cursor> cursor = text(parameters, "cursor").map(value ->
-        SagaQuery.Cursor.decode(value).orElseThrow(() -> bad("cursor", "not a cursor this API gave (use the 'next' of a page)")));
+    int limit = PageParameters.limit(parameters, DEFAULT_LIMIT, maxLimit);
+    Optional<SagaQuery.Cursor> cursor = PageParameters.cursor(parameters).map(plain ->
+        SagaQuery.Cursor.parse(plain).orElseThrow(PageParameters::badCursor));
     return new SagaQuery(status, text(parameters, "definition"), text(parameters, "step"), since, until,
         text(parameters, "correlationId"), limit, cursor);
   }
@@ -59,14 +49,7 @@ final class SagaListing {
     return new SagaListResponse(page.sagas().stream().map(row -> new SagaListItem(row.sagaId(), row.definition(), row.version(),
             row.status().name(), row.currentStep(), row.attempts(), row.reason(), row.correlationId(), row.startedAt(),
             row.updatedAt(), row.endedAt())).toList(),
-        page.next().map(SagaQuery.Cursor::encode).orElse(null));
-  }
-
-  private static Optional<String> text(Map<String, String> parameters, String name) {
-    String value = parameters.get(name);
-    if (value == null) return Optional.empty();
-    if (value.isBlank() || value.length() > 255) throw bad(name, "must be 1-255 characters");
-    return Optional.of(value);
+        page.next().map(next -> PageParameters.cursor(next.plain())).orElse(null));
   }
 
   private static Optional<Instant> instant(Map<String, String> parameters, String name) {
@@ -77,9 +60,5 @@ final class SagaListing {
         throw bad(name, "must be an ISO-8601 instant such as 2026-12-07T10:15:30Z");
       }
     });
-  }
-
-  private static HttpJson.BadRequest bad(String parameter, String message) {
-    return new HttpJson.BadRequest(parameter + ": " + message, List.of(parameter));
   }
 }

@@ -45,7 +45,24 @@ public final class OrderDtos {
 
   public record RestockRequest(Integer quantity) {}
 
-  public record AccountResponse(String customerId, long depositedCents, long availableCents, Map<String, Long> charges) {}
+  /**
+   * GET /admin/accounts/{id}: {@code charges} are the orders charged and not refunded (from the
+   * read side, by order id, a page of them; {@code chargesNext} is the cursor of the next page).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AccountResponse(String customerId, long depositedCents, long availableCents, Map<String, Long> charges,
+      String chargesNext) {}
 
-  public record ItemViewResponse(String sku, long restocked, long available, Map<String, Integer> reservations) {}
+  /** GET /admin/inventory/{sku}: {@code reservations} as {@code charges} of an account. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ItemViewResponse(String sku, long restocked, long available, Map<String, Long> reservations,
+      String reservationsNext) {}
+
+  /** GET /admin/accounts/{id}/ledger and /admin/inventory/{sku}/ledger: the full history, oldest first. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LedgerResponse(String id, List<LedgerLine> entries, String next) {}
+
+  /** {@code amount}: cents for an account, units for a SKU. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LedgerLine(long seq, String kind, String orderId, long amount, String detail, Instant at) {}
 }

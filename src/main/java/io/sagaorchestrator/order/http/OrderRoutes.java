@@ -4,6 +4,9 @@ import io.sagaorchestrator.infra.http.Failures;
 import io.sagaorchestrator.infra.http.HttpJson;
 import io.sagaorchestrator.infra.http.IdempotentAsk;
 import io.sagaorchestrator.infra.http.LongPoll;
+import io.sagaorchestrator.infra.http.ReadSideFirst;
+import io.sagaorchestrator.infra.readside.ReadSide;
+import io.sagaorchestrator.order.readside.OrderQueries;
 import static akka.http.javadsl.server.PathMatchers.segment;
 import static io.sagaorchestrator.infra.http.PathIds.withValidId;
 
@@ -47,11 +50,16 @@ public final class OrderRoutes extends AllDirectives {
   private static final String NOT_STARTED = "NOT_STARTED";
 
   private final ClusterSharding sharding;
+  private final ReadSide readSide;
+  private final Optional<OrderQueries> queries;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public OrderRoutes(ActorSystem<?> system, Duration askTimeout, int askAttempts) {
+  public OrderRoutes(ActorSystem<?> system, ReadSide readSide, Optional<OrderQueries> queries, Duration askTimeout,
+      int askAttempts) {
     this.sharding = ClusterSharding.get(system);
+    this.readSide = readSide;
+    this.queries = queries;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -134,10 +142,23 @@ public final class OrderRoutes extends AllDirectives {
         .askWithStatus(OrderEntity.GetOrder::new, askTimeout));
   }
 
+  /** An order whose saga has ended is answered from the read side, without waking the order or its saga. */
   private CompletionStage<HttpResponse> read(String orderId, Duration wait) {
-    return placedOrder(orderId)
-        .thenCompose(placed -> settledSummary(orderId, wait).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
-        .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
+    return endedOrder(orderId).thenCompose(ended -> {
+      if (ended.isPresent()) return CompletableFuture.completedFuture(HttpJson.ok(ended.get()));
+      return placedOrder(orderId)
+          .thenCompose(placed -> settledSummary(orderId, wait).thenApply(saga -> HttpJson.ok(toResponse(placed, saga))))
+          .exceptionally(error -> Failures.notFoundOr(error, "order " + orderId + " not found"));
+    });
+  }
+
+  private CompletionStage<Optional<OrderResponse>> endedOrder(String orderId) {
+    if (queries.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    return ReadSideFirst.ended(readSide, orderId).thenCompose(saga -> saga.isEmpty()
+        ? CompletableFuture.completedFuture(Optional.<OrderResponse>empty())
+        : queries.get().placed(orderId)
+            .thenApply(placed -> placed.map(order -> toResponse(order, saga)))
+            .exceptionally(error -> Optional.empty()));
   }
 
   /** The saga once it has settled, or as it is when {@code wait} is up (or zero). */
