@@ -9,7 +9,6 @@ import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.readside.ReadModel;
 import io.sagaorchestrator.infra.readside.ReadSide;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
@@ -48,14 +47,6 @@ public final class ModuleContext {
   /** The node's read side: its saga summaries, and the connections a module's queries use. */
   public ReadSide readSide() {
     return readSide;
-  }
-
-  /**
-   * The tags a module's entities give the events its read model folds (none with the read side
-   * off): {@code tagsFor} of an entity returns {@code eventTags().forEntity(persistenceId)}.
-   */
-  public EventTags eventTags() {
-    return readSide.settings().tags();
   }
 
   /** Tables the read side keeps from the module's events (docs/design.md §6). */

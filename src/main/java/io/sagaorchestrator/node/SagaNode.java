@@ -131,8 +131,7 @@ public final class SagaNode implements AutoCloseable {
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
       SagaEntity.init(system, definitions,
-          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry()),
-              installed.eventTags()),
+          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry())),
           installed.outcomes());
       readSide.start(system);
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());

@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -55,14 +54,11 @@ public final class SagaEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
-  /**
-   * How the engine behaves around the definitions: not part of any single definition.
-   * {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none);
-   * {@code tags}: which read-side projection folds a saga's events ({@link EventTags#NONE} for none).
-   */
-  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics, EventTags tags) {
+  /** How the engine behaves around the definitions: not part of any single definition. */
+  /** {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none). */
+  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics) {
     public EngineSettings(Duration passivateAfterEnd) {
-      this(passivateAfterEnd, SagaMetrics.NONE, EventTags.NONE);
+      this(passivateAfterEnd, SagaMetrics.NONE);
     }
   }
 
@@ -318,7 +314,6 @@ public final class SagaEntity
   private final SagaProgress progress;
 
   private final SagaLog log;
-  private final Set<String> tags;
 
   /** The first event of an announced saga running its first step: stored with that step's outcome. */
   private SagaStarted unstoredStart;
@@ -333,7 +328,6 @@ public final class SagaEntity
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sagaId));
     this.sagaId = sagaId;
-    this.tags = settings.tags().forEntity(persistenceId().id());
     this.log = new SagaLog(sagaId, context.getLog());
     this.shard = shard;
     this.context = context;
@@ -349,11 +343,6 @@ public final class SagaEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(100, 2);
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return tags;
   }
 
   @Override

@@ -30,11 +30,9 @@ import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.RetryPolicy;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaLog;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -58,9 +56,9 @@ public final class OrderEntity
    * Confirmed orders passivate after {@code passivateAfter}. {@code askTimeout} is the client's
    * patience: the order answers Unavailable within half of it.
    */
-  public static void init(ActorSystem<?> system, Duration askTimeout, Duration passivateAfter, EventTags tags) {
+  public static void init(ActorSystem<?> system, Duration askTimeout, Duration passivateAfter) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, tags, ctx.getShard())));
+        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), askTimeout, passivateAfter, ctx.getShard())));
   }
 
   /** What the keeper announces for orders: an order placed promises a saga of the same id. */
@@ -75,11 +73,11 @@ public final class OrderEntity
   }
 
   public static Behavior<Command> create(
-      String orderId, Duration askTimeout, Duration passivateAfter, EventTags tags, ActorRef<ClusterSharding.ShardCommand> shard) {
+      String orderId, Duration askTimeout, Duration passivateAfter, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> {
       // Named here, Akka skips finding the logger's class by walking the stack at every entity start.
       context.setLoggerName(OrderEntity.class);
-      return Behaviors.withTimers(timers -> new OrderEntity(orderId, askTimeout, passivateAfter, tags, shard, context, timers));
+      return Behaviors.withTimers(timers -> new OrderEntity(orderId, askTimeout, passivateAfter, shard, context, timers));
     });
   }
 
@@ -154,19 +152,16 @@ public final class OrderEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private boolean sagaConfirmed;
-  private final Set<String> tags;
 
   private OrderEntity(
       String orderId,
       Duration askTimeout,
       Duration passivateAfter,
-      EventTags tags,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> context,
       TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), orderId));
     this.orderId = orderId;
-    this.tags = tags.forEntity(persistenceId().id());
     this.log = new SagaLog(orderId, context.getLog());
     this.askTimeout = askTimeout;
     this.passivateAfter = passivateAfter;
@@ -183,12 +178,6 @@ public final class OrderEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(100, 2);
-  }
-
-  /** The order as placed goes to the read side, which answers for the order once its saga has ended. */
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return event instanceof OrderPlaced ? tags : Set.of();
   }
 
   /**

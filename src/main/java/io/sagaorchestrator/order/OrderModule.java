@@ -31,10 +31,10 @@ public final class OrderModule implements SagaModule {
     OrderSettings settings = OrderSettings.from(node.config());
     Duration askTimeout = node.settings().http().askTimeout();
     int askAttempts = node.settings().http().askAttempts();
-    PaymentAccount.init(node.system(), settings.participantsForgetAfter(), node.eventTags());
-    InventoryItem.init(node.system(), settings.participantsForgetAfter(), node.eventTags());
+    PaymentAccount.init(node.system(), settings.participantsForgetAfter());
+    InventoryItem.init(node.system(), settings.participantsForgetAfter());
     Shipment.init(node.system(), settings.shippingCountries(), settings.shipmentIdlePassivation());
-    OrderEntity.init(node.system(), askTimeout, node.settings().engine().passivateAfterEnd(), node.eventTags());
+    OrderEntity.init(node.system(), askTimeout, node.settings().engine().passivateAfterEnd());
 
     Optional<OrderQueries> queries = node.readSide().database().map(database -> {
       node.readModel(new OrderReadModel(node.system(), database.kind()));

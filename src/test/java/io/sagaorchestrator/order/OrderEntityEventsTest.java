@@ -17,7 +17,6 @@ import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.typed.PersistenceId;
 import com.typesafe.config.ConfigFactory;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.order.domain.OrderLine;
 import io.sagaorchestrator.order.domain.ShippingAddress;
@@ -71,7 +70,7 @@ class OrderEntityEventsTest {
 
   OrderEntityEventsTest() {
     SAGAS.put(orderId, saga);
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), OrderEntity.create(orderId, ASK_TIMEOUT, PASSIVATE_AFTER, EventTags.NONE, shard.getRef()));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), OrderEntity.create(orderId, ASK_TIMEOUT, PASSIVATE_AFTER, shard.getRef()));
   }
 
   @BeforeAll

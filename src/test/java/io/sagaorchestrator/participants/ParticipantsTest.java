@@ -8,7 +8,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.ConfigFactory;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;
@@ -41,7 +40,7 @@ class ParticipantsTest {
   }
 
   private static EventSourcedBehaviorTestKit<PaymentAccount.Command, PaymentAccount.Event, IdempotentLedger> account() {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1", FORGET_AFTER, EventTags.NONE));
+    return EventSourcedBehaviorTestKit.create(testKit.system(), PaymentAccount.create("c-1", FORGET_AFTER));
   }
 
   @Test
@@ -120,7 +119,7 @@ class ParticipantsTest {
   @Test
   void forgetsReservationsOfEndedSagasAfterTheGrace() {
     var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, IdempotentLedger>create(
-        testKit.system(), InventoryItem.create("s-9", FORGET_AFTER, EventTags.NONE));
+        testKit.system(), InventoryItem.create("s-9", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-9", 2, "o-9:inventory", SOON, replyTo));
     item.runCommand(new InventoryItem.Forget("o-9:inventory", Instant.now()));
@@ -152,7 +151,7 @@ class ParticipantsTest {
   @Test
   void reservesStockOnceAndReleasesIt() {
     var item = EventSourcedBehaviorTestKit.<InventoryItem.Command, InventoryItem.Event, IdempotentLedger>create(
-        testKit.system(), InventoryItem.create("s-1", FORGET_AFTER, EventTags.NONE));
+        testKit.system(), InventoryItem.create("s-1", FORGET_AFTER));
     item.<StatusReply<InventoryItem.ItemView>>runCommand(replyTo -> new InventoryItem.Restock(5, replyTo));
     assertInstanceOf(StepOutcome.Rejected.class,
         item.<StepOutcome>runCommand(replyTo -> new InventoryItem.ReserveStock("o-1", 6, "o-1:inventory", SOON, replyTo)).reply());

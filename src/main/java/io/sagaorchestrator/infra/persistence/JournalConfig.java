@@ -66,6 +66,18 @@ public record JournalConfig(Kind kind, String url, String user, String password,
     return (schema.isEmpty() ? "" : '"' + schema + "\".") + '"' + name + '"';
   }
 
+  /**
+   * Where the read side keeps its tables. On PostgreSQL: the journal's database. With H2: a file
+   * of its own beside the journal's (docs/design.md §6), so its writes never take the journal's
+   * store lock nor grow the journal's commits, and committed without waiting for the OS
+   * (WRITE_DELAY): its rows and offsets commit together, and what a crash loses of them is
+   * folded again from the journal.
+   */
+  public String readSideUrl(Config config) {
+    if (kind != Kind.H2) return url;
+    return "jdbc:h2:file:" + dataDir(config).resolve("read-side") + ";MAX_LENGTH_INPLACE_LOB=4096;DB_CLOSE_ON_EXIT=FALSE";
+  }
+
   public static Path dataDir(Config config) {
     return Path.of(config.getString("saga.data-dir")).toAbsolutePath().normalize();
   }

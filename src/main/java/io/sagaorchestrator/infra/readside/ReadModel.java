@@ -13,6 +13,9 @@ import java.util.List;
  * applied exactly once.
  */
 public interface ReadModel {
+  /** Whether the model folds this entity's events: the projections deserialize only those. */
+  boolean keeps(String persistenceId);
+
   /** Statements that create the model's tables and indexes if they are missing. */
   List<String> schema(JournalConfig.Kind database);
 

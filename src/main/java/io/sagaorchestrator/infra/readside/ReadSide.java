@@ -3,56 +3,69 @@ package io.sagaorchestrator.infra.readside;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.projection.ProjectionBehavior;
 import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
 import akka.projection.javadsl.GroupedProjection;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import akka.persistence.query.Offset;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
-import io.sagaorchestrator.orchestrator.EventTags;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read side (docs/design.md §6): Akka Projections fold the tagged events of the journal into
- * tables of the same database, one projection per tag slice, spread over the cluster's nodes by a
- * sharded daemon process, so they move to another node when theirs leaves. Each group of events
- * and the projection's offset commit in one transaction: exactly once.
+ * The read side (docs/design.md §6): Akka Projections fold the journal's events into tables of
+ * the same database, one projection per slice of the persistence ids ({@link JournalEvents}),
+ * spread over the cluster's nodes by a sharded daemon process, so they move to another node when
+ * theirs leaves. Each group of events and the projection's offset commit in one transaction:
+ * exactly once.
  */
 public final class ReadSide implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReadSide.class);
   private static final String NAME = "read-side";
+  private static final long POSTGRES_SCHEMA_LOCK = 0x5a6a_0002L;
 
   private final ReadSideSettings settings;
   private final ReadSideDatabase database;
+  private final ReadSideDatabase journalDatabase;
   private final SagaSummaries sagas;
   private final ReadSideLag lag;
   private final List<ReadModel> models = new ArrayList<>();
 
-  private ReadSide(ReadSideSettings settings, ReadSideDatabase database, SagaSummaries sagas, ReadSideLag lag) {
+  private ReadSide(ReadSideSettings settings, ReadSideDatabase database, ReadSideDatabase journalDatabase, SagaSummaries sagas,
+      ReadSideLag lag) {
     this.settings = settings;
     this.database = database;
+    this.journalDatabase = journalDatabase;
     this.sagas = sagas;
     this.lag = lag;
     if (sagas != null) models.add(sagas);
   }
 
-  /** Opens the read side's connections; nothing is projected until {@link #start}. */
+  /**
+   * Opens the read side's connections; nothing is projected until {@link #start}. On H2 its
+   * tables live in a file of their own ({@link JournalConfig#readSideUrl}), so the projections
+   * read the journal through a second pool.
+   */
   public static ReadSide open(ActorSystem<?> system, JournalConfig journal, ReadSideSettings settings, MeterRegistry metrics) {
-    if (!settings.enabled()) return new ReadSide(settings, null, null, null);
-    ReadSideDatabase database = new ReadSideDatabase(system, journal, settings.maxConnections());
-    return new ReadSide(settings, database, new SagaSummaries(system, database, settings.maxPageSize()), new ReadSideLag(metrics));
+    if (!settings.enabled()) return new ReadSide(settings, null, null, null, null);
+    String tables = journal.readSideUrl(system.settings().config());
+    ReadSideDatabase database = new ReadSideDatabase(system, journal, "read-side", tables, settings.maxConnections());
+    ReadSideDatabase journalDatabase = tables.equals(journal.url()) ? database
+        : new ReadSideDatabase(system, journal, "read-side-journal", journal.url(), settings.maxConnections());
+    return new ReadSide(settings, database, journalDatabase, new SagaSummaries(system, database, settings.maxPageSize()),
+        new ReadSideLag(metrics));
   }
 
   public boolean enabled() {
@@ -85,15 +98,7 @@ public final class ReadSide implements AutoCloseable {
   /** Creates the tables that are missing and runs this node's share of the projections. */
   public void start(ActorSystem<?> system) throws Exception {
     if (!settings.enabled()) return;
-    database.update(connection -> {
-      try (Statement statement = connection.createStatement()) {
-        for (ReadModel model : models) {
-          for (String ddl : model.schema(database.kind())) statement.execute(ddl);
-        }
-      }
-      return null;
-    });
-    JdbcProjection.createTablesIfNotExists(database::session, system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    createTables(system);
     List<ReadModel> all = List.copyOf(models);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, settings.slices(),
         slice -> ProjectionBehavior.create(projection(system, slice, all)),
@@ -101,10 +106,29 @@ public final class ReadSide implements AutoCloseable {
     log.info("read side: {} projections over {} tables", settings.slices(), all.size());
   }
 
+  /** On PostgreSQL under an advisory lock, so nodes starting at once on a new database do not race to create them. */
+  private void createTables(ActorSystem<?> system) throws Exception {
+    boolean postgres = database.kind() == JournalConfig.Kind.POSTGRES;
+    database.update(connection -> {
+      try (Statement statement = connection.createStatement()) {
+        if (postgres) statement.execute("SELECT pg_advisory_xact_lock(" + POSTGRES_SCHEMA_LOCK + ")");
+        for (ReadModel model : models) {
+          for (String ddl : model.schema(database.kind())) statement.execute(ddl);
+        }
+        JdbcProjection.createTablesIfNotExists(() -> database.sessionOn(connection), system)
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | TimeoutException e) {
+        throw new SQLException("the projections' offset table cannot be created: " + e.getMessage(), e);
+      }
+      return null;
+    });
+  }
+
   private GroupedProjection<Offset, EventEnvelope<Object>> projection(ActorSystem<?> system, int slice, List<ReadModel> all) {
-    ProjectionId id = ProjectionId.of(NAME, EventTags.tag(slice));
+    ProjectionId id = ProjectionId.of(NAME, "slice-" + slice);
+    String journalTable = JournalConfig.journalTable(system.settings().config());
     return JdbcProjection.<Offset, EventEnvelope<Object>, ReadSideDatabase.Session>groupedWithin(id,
-            EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), EventTags.tag(slice)),
+            new JournalEvents(system, journalDatabase, journalTable, slice, pid -> all.stream().anyMatch(m -> m.keeps(pid)), settings),
             database::session,
             () -> new Handler(id, all, lag),
             system)
@@ -115,6 +139,7 @@ public final class ReadSide implements AutoCloseable {
 
   @Override
   public void close() {
+    if (journalDatabase != null && journalDatabase != database) journalDatabase.close();
     if (database != null) database.close();
   }
 

@@ -14,9 +14,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
- * The read side's connections to the journal's database: a small pool of its own, so queries
- * and projections never wait behind the journal's writers for a connection. Queries run on
- * Akka's blocking dispatcher.
+ * A small pool of the read side's own connections to one database (its tables', or the
+ * journal's that the projections read), so queries and projections never wait behind the
+ * journal's writers for a connection. Queries run on Akka's blocking dispatcher.
  */
 public final class ReadSideDatabase implements AutoCloseable {
   private final HikariDataSource pool;
@@ -28,10 +28,10 @@ public final class ReadSideDatabase implements AutoCloseable {
     T apply(Connection connection) throws SQLException;
   }
 
-  public ReadSideDatabase(ActorSystem<?> system, JournalConfig journal, int maxConnections) {
+  public ReadSideDatabase(ActorSystem<?> system, JournalConfig journal, String name, String url, int maxConnections) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("read-side");
-    config.setJdbcUrl(journal.url());
+    config.setPoolName(name);
+    config.setJdbcUrl(url);
     config.setUsername(journal.user());
     config.setPassword(journal.password());
     config.setMaximumPoolSize(maxConnections);
@@ -78,7 +78,12 @@ public final class ReadSideDatabase implements AutoCloseable {
 
   /** A session for one of the projection's transactions. */
   public Session session() {
-    return new Session();
+    return new Session(null);
+  }
+
+  /** A session inside {@code connection}'s transaction, which its owner commits and closes. */
+  Session sessionOn(Connection connection) {
+    return new Session(connection);
   }
 
   @Override
@@ -86,9 +91,18 @@ public final class ReadSideDatabase implements AutoCloseable {
     pool.close();
   }
 
-  /** One transaction of a projection: its rows and its offset commit together. */
+  /**
+   * One transaction of a projection: its rows and its offset commit together. A session on a
+   * borrowed connection leaves committing and closing to the connection's owner.
+   */
   public final class Session implements JdbcSession {
+    private final boolean borrowed;
     private Connection connection;
+
+    private Session(Connection borrowedConnection) {
+      this.borrowed = borrowedConnection != null;
+      this.connection = borrowedConnection;
+    }
 
     @Override
     public <R> R withConnection(akka.japi.function.Function<Connection, R> work) throws Exception {
@@ -98,17 +112,17 @@ public final class ReadSideDatabase implements AutoCloseable {
 
     @Override
     public void commit() throws SQLException {
-      if (connection != null) connection.commit();
+      if (connection != null && !borrowed) connection.commit();
     }
 
     @Override
     public void rollback() throws SQLException {
-      if (connection != null) connection.rollback();
+      if (connection != null && !borrowed) connection.rollback();
     }
 
     @Override
     public void close() throws SQLException {
-      if (connection != null) connection.close();
+      if (connection != null && !borrowed) connection.close();
       connection = null;
     }
   }

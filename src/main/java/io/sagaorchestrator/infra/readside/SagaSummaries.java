@@ -62,6 +62,11 @@ public final class SagaSummaries implements ReadModel {
   }
 
   @Override
+  public boolean keeps(String persistenceId) {
+    return persistenceId.startsWith(PID_PREFIX);
+  }
+
+  @Override
   public List<String> schema(JournalConfig.Kind database) {
     String text = database == JournalConfig.Kind.POSTGRES ? "TEXT" : "CHARACTER LARGE OBJECT";
     String time = "TIMESTAMP WITH TIME ZONE";

@@ -15,7 +15,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -39,13 +37,12 @@ public final class InventoryItem
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "InventoryItem");
 
-  /** {@code tags}: the read side's tags for the ledger's events (its ledger, docs/design.md §6). */
-  public static void init(ActorSystem<?> system, Duration forgetAfter, EventTags tags) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter, tags)));
+  public static void init(ActorSystem<?> system, Duration forgetAfter) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter)));
   }
 
-  public static Behavior<Command> create(String sku, Duration forgetAfter, EventTags tags) {
-    return Behaviors.withTimers(timers -> new InventoryItem(sku, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE), tags));
+  public static Behavior<Command> create(String sku, Duration forgetAfter) {
+    return Behaviors.withTimers(timers -> new InventoryItem(sku, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -92,11 +89,9 @@ public final class InventoryItem
 
   private final String sku;
   private final RecordRetention<Command> retention;
-  private final Set<String> tags;
 
-  private InventoryItem(String sku, RecordRetention<Command> retention, EventTags tags) {
+  private InventoryItem(String sku, RecordRetention<Command> retention) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), sku));
-    this.tags = tags.forEntity(persistenceId().id());
     this.sku = sku;
     this.retention = retention;
   }
@@ -109,12 +104,6 @@ public final class InventoryItem
   @Override
   public RetentionCriteria retentionCriteria() {
     return IdempotentLedger.SNAPSHOTS;
-  }
-
-  /** Every event but the forgetting of records is a line of the read side's ledger. */
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return event instanceof RecordsForgotten ? Set.of() : tags;
   }
 
   @Override

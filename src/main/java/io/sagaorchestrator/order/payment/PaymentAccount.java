@@ -15,7 +15,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.sagaorchestrator.CborSerializable;
-import io.sagaorchestrator.orchestrator.EventTags;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.participants.IdempotentLedger;
 import io.sagaorchestrator.participants.RecordRetention;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A customer's credit: the payment participant. Charges are keyed by the saga's idempotency
@@ -38,14 +36,13 @@ public final class PaymentAccount
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "PaymentAccount");
 
-  /** {@code tags}: the read side's tags for the ledger's events (its ledger, docs/design.md §6). */
-  public static void init(ActorSystem<?> system, Duration forgetAfter, EventTags tags) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter, tags)));
+  public static void init(ActorSystem<?> system, Duration forgetAfter) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), forgetAfter)));
   }
 
-  public static Behavior<Command> create(String customerId, Duration forgetAfter, EventTags tags) {
+  public static Behavior<Command> create(String customerId, Duration forgetAfter) {
     return Behaviors.withTimers(timers ->
-        new PaymentAccount(customerId, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE), tags));
+        new PaymentAccount(customerId, new RecordRetention<>(forgetAfter, timers, ForgetDue.INSTANCE)));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -93,11 +90,9 @@ public final class PaymentAccount
 
   private final String customerId;
   private final RecordRetention<Command> retention;
-  private final Set<String> tags;
 
-  private PaymentAccount(String customerId, RecordRetention<Command> retention, EventTags tags) {
+  private PaymentAccount(String customerId, RecordRetention<Command> retention) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), customerId));
-    this.tags = tags.forEntity(persistenceId().id());
     this.customerId = customerId;
     this.retention = retention;
   }
@@ -110,12 +105,6 @@ public final class PaymentAccount
   @Override
   public RetentionCriteria retentionCriteria() {
     return IdempotentLedger.SNAPSHOTS;
-  }
-
-  /** Every event but the forgetting of records is a line of the read side's ledger. */
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return event instanceof RecordsForgotten ? Set.of() : tags;
   }
 
   @Override

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.readside.ReadModel;
 import io.sagaorchestrator.order.OrderEntity;
+import io.sagaorchestrator.order.inventory.InventoryItem;
+import io.sagaorchestrator.order.payment.PaymentAccount;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,12 +25,21 @@ import java.util.Optional;
  * records) and {@code participant_holding} (what each order holds at each account and SKU now).
  */
 public final class OrderReadModel implements ReadModel {
+  private static final String ORDER = OrderEntity.ENTITY_TYPE_KEY.name() + "|";
+  private static final String ACCOUNT = PaymentAccount.ENTITY_TYPE_KEY.name() + "|";
+  private static final String ITEM = InventoryItem.ENTITY_TYPE_KEY.name() + "|";
+
   private final ObjectMapper json;
   private final JournalConfig.Kind database;
 
   public OrderReadModel(ActorSystem<?> system, JournalConfig.Kind database) {
     this.json = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     this.database = database;
+  }
+
+  @Override
+  public boolean keeps(String persistenceId) {
+    return persistenceId.startsWith(ORDER) || persistenceId.startsWith(ACCOUNT) || persistenceId.startsWith(ITEM);
   }
 
   @Override

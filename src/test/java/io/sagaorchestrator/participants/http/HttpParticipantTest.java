@@ -174,7 +174,7 @@ class HttpParticipantTest {
 
   @Test
   void theBreakerOpensAfterFailuresInARowAndClosesAfterASuccessfulTrialCall() throws Exception {
-    HttpParticipant participant = participant(8, 2, Duration.ofMillis(300));
+    HttpParticipant participant = participant(8, 2, Duration.ofSeconds(2));
     hotel.fail();
     for (int i = 0; i < 2; i++) {
       assertInstanceOf(StepOutcome.Failed.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
@@ -185,7 +185,7 @@ class HttpParticipantTest {
     assertEquals(2, hotel.received().size(), "an open breaker sends nothing");
 
     hotel.book();
-    Eventually.within(Duration.ofSeconds(5), () -> assertInstanceOf(StepOutcome.Succeeded.class,
+    Eventually.within(Duration.ofSeconds(10), () -> assertInstanceOf(StepOutcome.Succeeded.class,
         await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT)))));
     assertEquals(3, hotel.received().size(), "only the trial call reached the service");
     assertInstanceOf(StepOutcome.Succeeded.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
