@@ -96,9 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
         CompletableFuture.allOf(nodes.stream().map(node -> node.awaitReady(READY_DEADLINE)).toArray(CompletableFuture[]::new)).join();
         LoadResult load = placeAndFollow(nodes, target, runId);
         AuditResult audit = auditWhenQuiet(nodes.get(0));
+        BenchReport.ReadSideLag readSideLag = BenchReport.ReadSideLag.from(nodes.get(0).adminGet("/admin/read-side"));
         OptionalLong heap = target.heapAfterGc(out);
         BenchReport report = BenchReport.of(startedAt, options.setup(following, target.describe()), jvm, options.journal, limit, load,
-            audit, heap);
+            audit, heap, readSideLag);
         report.write(options.reportDir);
         out.println();
         out.println("summary (" + target.describe() + "):");

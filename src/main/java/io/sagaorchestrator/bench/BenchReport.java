@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sagaorchestrator.client.AuditResult;
+import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.infra.config.JvmRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ record BenchReport(
     Ratio journalToLimitRatio,
     Long heapAfterGcBytes,
     Double cpuMsPerSaga,
+    ReadSideLag readSideLagMs,
     Outcomes outcomes,
     Audit audit,
     List<Tick> timeline) {
@@ -73,6 +75,16 @@ record BenchReport(
 
   record Ratio(Double singleRow, Double batched) {}
 
+  /** The first node's GET /admin/read-side: journal write to read-side commit, since that node started. */
+  record ReadSideLag(long p50, long p99, long max, long groups) {
+    /** Absent when the node keeps no read side or does not answer. */
+    static ReadSideLag from(NodeClient.Response readSide) {
+      if (readSide.status() != 200 || !readSide.json().path("enabled").asBoolean()) return null;
+      JsonNode lag = readSide.json().path("lagMillis");
+      return new ReadSideLag(lag.path("p50").asLong(), lag.path("p99").asLong(), lag.path("max").asLong(), lag.path("groups").asLong());
+    }
+  }
+
   /** {@code streamed}: ends seen on an outcome stream; {@code follows}: long polls sent. */
   record Outcomes(Map<Outcome, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
       double followsPerSecond, long streamed) {}
@@ -85,7 +97,7 @@ record BenchReport(
    * {@code limit} and {@code heap} are absent when not measured.
    */
   static BenchReport of(Instant startedAt, Setup setup, JvmRuntime jvm, String journalKind, JournalLimit.Result limit, LoadResult load,
-      AuditResult audit, OptionalLong heap) {
+      AuditResult audit, OptionalLong heap, ReadSideLag readSideLag) {
     Double eventsPerSecond = null;
     Double eventsPerSaga = null;
     if (load.journalRowsAtWindowStart().isPresent() && load.journalRowsAtWindowEnd().isPresent()) {
@@ -119,6 +131,7 @@ record BenchReport(
         ratio,
         heap.isPresent() ? heap.getAsLong() : null,
         load.terminalInWindow() == 0 ? null : load.cpuSecondsInWindow() * 1000 / load.terminalInWindow(),
+        readSideLag,
         new Outcomes(load.outcomes(), load.unexpectedOutcomes(), load.unfinished(), load.rejectedPlacements(), load.httpErrors(),
             load.follows(), load.follows() / Math.max(1e-9, load.runSeconds()), load.streamed()),
         auditPart,
@@ -165,6 +178,9 @@ record BenchReport(
         heapAfterGcBytes == null ? "the bench client only" : "node and bench client"));
     row(text, "heap after GC", heapAfterGcBytes == null ? "n/a (remote node)"
         : String.format(Locale.ROOT, "%,.1f MiB (node idle; node and bench share this JVM)", heapAfterGcBytes / 1048576.0));
+    row(text, "read-side lag", readSideLagMs == null ? "n/a (no read side)" : String.format(Locale.ROOT,
+        "p50 %,d ms  p99 %,d ms  max %,d ms  (journal write to row committed, %,d groups since the node started)",
+        readSideLagMs.p50(), readSideLagMs.p99(), readSideLagMs.max(), readSideLagMs.groups()));
     row(text, "JVM", jvm.describe() + (heapAfterGcBytes == null ? "  (the bench client's)" : ""));
     row(text, "audit", audit.ok() ? String.format(Locale.ROOT, "ok  (%,d events read in %,d ms)", audit.eventsRead(), audit.durationMs())
         : "FAILED: " + audit.violationCount() + " violation(s)");

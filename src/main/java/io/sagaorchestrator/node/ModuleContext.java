@@ -49,7 +49,7 @@ public final class ModuleContext {
     return readSide;
   }
 
-  /** Tables the read side keeps from the module's events (docs/design.md §6). */
+  /** Tables the read side keeps from the module's events (docs/design.md §9). */
   public ModuleContext readModel(ReadModel model) {
     readSide.add(model);
     return this;

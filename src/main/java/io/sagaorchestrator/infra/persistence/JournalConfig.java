@@ -68,7 +68,7 @@ public record JournalConfig(Kind kind, String url, String user, String password,
 
   /**
    * Where the read side keeps its tables. On PostgreSQL: the journal's database. With H2: a file
-   * of its own beside the journal's (docs/design.md §6), so its writes never take the journal's
+   * of its own beside the journal's (docs/design.md §9), so its writes never take the journal's
    * store lock nor grow the journal's commits, and committed without waiting for the OS
    * (WRITE_DELAY): its rows and offsets commit together, and what a crash loses of them is
    * folded again from the journal.

@@ -25,7 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/design.md §6 across a restart, on both journals: what the projections folded before the
+ * docs/design.md §9 across a restart, on both journals: what the projections folded before the
  * node stopped is neither lost nor folded twice, and they go on from their stored offsets.
  */
 class ReadSideDurabilityTest {

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The read side on the embedded H2 journal (docs/design.md §6): GET /sagas over saga_summary,
+ * The read side on the embedded H2 journal (docs/design.md §9): GET /sagas over saga_summary,
  * ended sagas and orders answered from it, and the participants' ledger kept after the entities
  * forget their records.
  */
