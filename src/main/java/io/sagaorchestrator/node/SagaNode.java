@@ -19,6 +19,7 @@ import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.BulkRetryRoutes;
 import io.sagaorchestrator.infra.http.ReadSideRoutes;
 import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
@@ -29,6 +30,7 @@ import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.infra.readside.ReadSideSettings;
+import io.sagaorchestrator.infra.readside.StuckRule;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.node.ModuleContext;
 import io.sagaorchestrator.node.SagaModule;
@@ -133,7 +135,8 @@ public final class SagaNode implements AutoCloseable {
       SagaEntity.init(system, definitions,
           new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry())),
           installed.outcomes());
-      readSide.start(system);
+      StuckRule stuck = StuckRule.from(config, definitions);
+      readSide.start(system, stuck);
       SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
 
       String adminToken = settings.http().adminToken();
@@ -146,9 +149,11 @@ public final class SagaNode implements AutoCloseable {
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.add(new SagaOutcomeRoutes(installed.outcomes())::route);
       adminRoutes.add(new ReadSideRoutes(readSide)::route);
+      adminRoutes.add(new BulkRetryRoutes(system, readSide, stuck, settings.http().askTimeout(),
+          settings.http().bulkRetryPerSecond())::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new SagaRoutes(system, definitions, readSide, settings.http().askTimeout(), settings.http().askAttempts()),
+          new SagaRoutes(system, definitions, readSide, stuck, settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),
           adminRoutes,

@@ -23,14 +23,19 @@ public final class PageParameters {
 
   /** {@code limit}: 1 to {@code max}, else {@code byDefault} (at most {@code max}). */
   public static int limit(Map<String, String> parameters, int byDefault, int max) {
-    return text(parameters, "limit").map(value -> {
+    return number(parameters, "limit", byDefault, max);
+  }
+
+  /** The parameter {@code name}: a whole number from 1 to {@code max}, else {@code byDefault} (at most {@code max}). */
+  public static int number(Map<String, String> parameters, String name, int byDefault, int max) {
+    return text(parameters, name).map(value -> {
       try {
         int n = Integer.parseInt(value);
         if (n >= 1 && n <= max) return n;
       } catch (NumberFormatException e) {
         // a 400 below, as for any number out of range
       }
-      throw bad("limit", "must be a whole number from 1 to " + max);
+      throw bad(name, "must be a whole number from 1 to " + max);
     }).orElse(Math.min(byDefault, max));
   }
 

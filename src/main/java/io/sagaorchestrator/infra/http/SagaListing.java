@@ -7,6 +7,7 @@ import io.sagaorchestrator.infra.http.dto.Dtos.SagaListItem;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaListResponse;
 import io.sagaorchestrator.infra.readside.SagaQuery;
 import io.sagaorchestrator.infra.readside.SagaSummaries;
+import io.sagaorchestrator.infra.readside.StuckRule;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,7 +21,7 @@ import java.util.Set;
 final class SagaListing {
   static final int DEFAULT_LIMIT = 50;
   private static final Set<String> PARAMETERS =
-      Set.of("status", "definition", "step", "since", "until", "correlationId", "limit", "cursor");
+      Set.of("status", "definition", "step", "since", "until", "correlationId", "stuck", "limit", "cursor");
   /** BLOCKED is how a node shows a saga it cannot run, never a stored status, so it is not a filter. */
   private static final List<String> STORED_STATUSES = Arrays.stream(SagaStatus.values())
       .filter(status -> status != SagaStatus.BLOCKED).map(Enum::name).toList();
@@ -38,17 +39,22 @@ final class SagaListing {
     if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
       throw bad("until", "must be after since");
     }
+    Optional<Boolean> stuck = text(parameters, "stuck").map(value -> switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw bad("stuck", "must be true or false");
+    });
     int limit = PageParameters.limit(parameters, DEFAULT_LIMIT, maxLimit);
     Optional<SagaQuery.Cursor> cursor = PageParameters.cursor(parameters).map(plain ->
         SagaQuery.Cursor.parse(plain).orElseThrow(PageParameters::badCursor));
     return new SagaQuery(status, text(parameters, "definition"), text(parameters, "step"), since, until,
-        text(parameters, "correlationId"), limit, cursor);
+        text(parameters, "correlationId"), stuck, limit, cursor);
   }
 
-  static SagaListResponse response(SagaSummaries.Page page) {
+  static SagaListResponse response(SagaSummaries.Page page, StuckRule stuck, Instant now) {
     return new SagaListResponse(page.sagas().stream().map(row -> new SagaListItem(row.sagaId(), row.definition(), row.version(),
-            row.status().name(), row.currentStep(), row.attempts(), row.reason(), row.correlationId(), row.startedAt(),
-            row.updatedAt(), row.endedAt())).toList(),
+            row.status().name(), row.currentStep(), row.attempts(), stuck.isStuck(row, now), row.reason(), row.correlationId(),
+            row.startedAt(), row.updatedAt(), row.endedAt())).toList(),
         page.next().map(next -> PageParameters.cursor(next.plain())).orElse(null));
   }
 

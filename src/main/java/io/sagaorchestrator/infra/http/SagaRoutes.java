@@ -18,6 +18,7 @@ import io.sagaorchestrator.infra.http.dto.Dtos.DefinitionResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaAccepted;
 import io.sagaorchestrator.infra.http.dto.Dtos.StartSagaRequest;
 import io.sagaorchestrator.infra.readside.ReadSide;
+import io.sagaorchestrator.infra.readside.StuckRule;
 import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.Ids;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,13 +52,16 @@ public final class SagaRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final SagaDefinitions definitions;
   private final ReadSide readSide;
+  private final StuckRule stuck;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, Duration askTimeout, int askAttempts) {
+  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, Duration askTimeout,
+      int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
     this.readSide = readSide;
+    this.stuck = stuck;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -151,8 +156,11 @@ public final class SagaRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> list(Map<String, String> parameters) {
     return readSide.sagas()
-        .map(sagas -> sagas.list(SagaListing.query(parameters, sagas.maxPageSize()))
-            .thenApply(page -> HttpJson.ok(SagaListing.response(page))))
+        .map(sagas -> {
+          Instant now = Instant.now();
+          return sagas.list(SagaListing.query(parameters, sagas.maxPageSize()), stuck, now)
+              .thenApply(page -> HttpJson.ok(SagaListing.response(page, stuck, now)));
+        })
         .orElseGet(() -> CompletableFuture.completedFuture(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE,
             "the read side is off on this node (saga.read-side.enabled); GET /sagas/{id} reads one saga")));
   }

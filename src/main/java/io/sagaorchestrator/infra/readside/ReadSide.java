@@ -41,15 +41,18 @@ public final class ReadSide implements AutoCloseable {
   private final ReadSideDatabase journalDatabase;
   private final SagaSummaries sagas;
   private final ReadSideLag lag;
+  private final MeterRegistry metrics;
   private final List<ReadModel> models = new ArrayList<>();
+  private SagaGauges gauges;
 
   private ReadSide(ReadSideSettings settings, ReadSideDatabase database, ReadSideDatabase journalDatabase, SagaSummaries sagas,
-      ReadSideLag lag) {
+      ReadSideLag lag, MeterRegistry metrics) {
     this.settings = settings;
     this.database = database;
     this.journalDatabase = journalDatabase;
     this.sagas = sagas;
     this.lag = lag;
+    this.metrics = metrics;
     if (sagas != null) models.add(sagas);
   }
 
@@ -59,13 +62,13 @@ public final class ReadSide implements AutoCloseable {
    * read the journal through a second pool.
    */
   public static ReadSide open(ActorSystem<?> system, JournalConfig journal, ReadSideSettings settings, MeterRegistry metrics) {
-    if (!settings.enabled()) return new ReadSide(settings, null, null, null, null);
+    if (!settings.enabled()) return new ReadSide(settings, null, null, null, null, metrics);
     String tables = journal.readSideUrl(system.settings().config());
     ReadSideDatabase database = new ReadSideDatabase(system, journal, "read-side", tables, settings.maxConnections());
     ReadSideDatabase journalDatabase = tables.equals(journal.url()) ? database
         : new ReadSideDatabase(system, journal, "read-side-journal", journal.url(), settings.maxConnections());
     return new ReadSide(settings, database, journalDatabase, new SagaSummaries(system, database, settings.maxPageSize()),
-        new ReadSideLag(metrics));
+        new ReadSideLag(metrics), metrics);
   }
 
   public boolean enabled() {
@@ -95,10 +98,14 @@ public final class ReadSide implements AutoCloseable {
     models.add(model);
   }
 
-  /** Creates the tables that are missing and runs this node's share of the projections. */
-  public void start(ActorSystem<?> system) throws Exception {
+  /**
+   * Creates the tables that are missing, runs this node's share of the projections, and keeps
+   * the gauges of the sagas not ended, whose stuck ones {@code stuck} tells.
+   */
+  public void start(ActorSystem<?> system, StuckRule stuck) throws Exception {
     if (!settings.enabled()) return;
     createTables(system);
+    gauges = new SagaGauges(system, database, stuck, metrics, settings.gaugeInterval());
     List<ReadModel> all = List.copyOf(models);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, settings.slices(),
         slice -> ProjectionBehavior.create(projection(system, slice, all)),
@@ -139,6 +146,7 @@ public final class ReadSide implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gauges != null) gauges.close();
     if (journalDatabase != null && journalDatabase != database) journalDatabase.close();
     if (database != null) database.close();
   }

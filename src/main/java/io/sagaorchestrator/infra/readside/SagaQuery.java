@@ -6,7 +6,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * A filter over the saga summaries, newest first, and where its page starts. {@code cursor} is
+ * A filter over the saga summaries, newest first, and where its page starts. {@code stuck}
+ * selects sagas by {@link StuckRule} at the time of the query. {@code cursor} is
  * the last saga of the page before: keyset pagination, so sagas started meanwhile neither shift
  * nor repeat a page.
  */
@@ -17,6 +18,7 @@ public record SagaQuery(
     Optional<Instant> since,
     Optional<Instant> until,
     Optional<String> correlationId,
+    Optional<Boolean> stuck,
     int limit,
     Optional<Cursor> cursor) {
 

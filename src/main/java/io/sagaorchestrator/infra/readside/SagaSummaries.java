@@ -176,11 +176,12 @@ public final class SagaSummaries implements ReadModel {
     });
   }
 
-  /** The sagas {@code query} selects, newest first, one page. */
-  public CompletionStage<Page> list(SagaQuery query) {
+  /** The sagas {@code query} selects, newest first, one page; {@code stuck} decides its {@code stuck} filter at {@code now}. */
+  public CompletionStage<Page> list(SagaQuery query, StuckRule stuck, Instant now) {
     return database.query(connection -> {
       List<Object> args = new ArrayList<>();
       StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+      query.stuck().ifPresent(wanted -> where.append(wanted ? " AND " : " AND NOT ").append(stuck.condition(now, args)));
       query.status().ifPresent(status -> condition(where, args, "status = ?", status.name()));
       query.definition().ifPresent(definition -> condition(where, args, "definition = ?", definition));
       query.step().ifPresent(step -> condition(where, args, "current_step = ?", step));

@@ -119,7 +119,7 @@ class ReadSideTest {
   @CsvSource({
       "status=BLOCKED, status", "status=done, status", "limit=0, limit", "limit=100000, limit", "limit=ten, limit",
       "since=yesterday, since", "until=2026-13-01T00:00:00Z, until", "cursor=not-a-cursor, cursor", "colour=red, colour",
-      "since=2026-12-07T10:00:00Z&until=2026-12-07T09:00:00Z, until", "definition=, definition"})
+      "since=2026-12-07T10:00:00Z&until=2026-12-07T09:00:00Z, until", "definition=, definition", "stuck=maybe, stuck"})
   void rejectsABadQueryParameterWith400NamingIt(String query, String parameter) {
     NodeClient.Response response = api.get("/sagas?" + query);
     assertEquals(400, response.status(), response.body());

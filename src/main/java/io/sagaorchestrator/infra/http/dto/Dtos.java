@@ -55,11 +55,15 @@ public final class Dtos {
       String status,
       String currentStep,
       int attempts,
+      boolean stuck,
       String reason,
       String correlationId,
       Instant startedAt,
       Instant updatedAt,
       Instant endedAt) {}
+
+  /** POST /admin/sagas/retry: the parked sagas selected, which are resumed at {@code perSecond}. */
+  public record BulkRetryAccepted(int selected, int perSecond, List<String> sagaIds) {}
 
   /** GET /admin/read-side: this node's projections' lag since it started, in milliseconds. */
   public record ReadSideResponse(boolean enabled, int slices, Map<String, Long> lagMillis) {}
