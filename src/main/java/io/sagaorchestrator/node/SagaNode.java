@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.config.JvmRuntime;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
+import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.audit.JournalAudit;
 import io.sagaorchestrator.infra.http.ApiRoutes;
 import akka.http.javadsl.server.Route;
@@ -145,7 +146,7 @@ public final class SagaNode implements AutoCloseable {
         log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
       }
       List<Supplier<Route>> adminRoutes = new ArrayList<>();
-      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, installed::newAuditChecks, definitions))::route);
+      adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, () -> withReadSide(installed.newAuditChecks(), readSide), definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);
       adminRoutes.add(new SagaOutcomeRoutes(installed.outcomes())::route);
       adminRoutes.add(new ReadSideRoutes(readSide)::route);
@@ -171,6 +172,12 @@ public final class SagaNode implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  private static List<AuditCheck> withReadSide(List<AuditCheck> moduleChecks, ReadSide readSide) {
+    List<AuditCheck> checks = new ArrayList<>(moduleChecks);
+    readSide.newAuditCheck().ifPresent(checks::add);
+    return checks;
   }
 
   private static List<SagaModule> included(List<SagaModule> given, Config config) {

@@ -3,6 +3,7 @@ package io.sagaorchestrator.infra.audit;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ public final class SagaAudit implements AuditCheck {
     private Pin pin;
     private SagaStatus status;
     private long lastSeq;
+    private Instant lastAt;
 
     public String definition() {
       return definition;
@@ -43,6 +45,11 @@ public final class SagaAudit implements AuditCheck {
 
     public SagaStatus status() {
       return status;
+    }
+
+    /** When its last event was written. */
+    public Instant lastAt() {
+      return lastAt;
     }
   }
 
@@ -76,6 +83,7 @@ public final class SagaAudit implements AuditCheck {
   public void accept(String entityType, String sagaId, long sequenceNr, Object event, AuditFindings findings) {
     SagaFacts facts = sagas.computeIfAbsent(sagaId, id -> new SagaFacts());
     facts.lastSeq = findings.inSequence(SAGA + "|" + sagaId, facts.lastSeq, sequenceNr);
+    if (event instanceof SagaEntity.Event sagaEvent) facts.lastAt = sagaEvent.at();
     if (event instanceof SagaEntity.SagaStarted started) {
       facts.definition = started.definition();
       Pin pin = new Pin(started.definition(), started.version(), List.copyOf(started.stepNames()));

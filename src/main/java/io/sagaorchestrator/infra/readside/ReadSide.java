@@ -11,6 +11,7 @@ import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import akka.persistence.query.Offset;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -91,6 +92,12 @@ public final class ReadSide implements AutoCloseable {
 
   public Optional<ReadSideLag> lag() {
     return Optional.ofNullable(lag);
+  }
+
+  /** A fresh check of saga_summary against the journal for one audit run; empty with the read side off. */
+  public Optional<AuditCheck> newAuditCheck() {
+    if (!settings.enabled()) return Optional.empty();
+    return Optional.of(new ReadSideAuditCheck(database, settings.auditAllowedLag()));
   }
 
   /** A module's tables, folded by the same projections (call before {@link #start}). */

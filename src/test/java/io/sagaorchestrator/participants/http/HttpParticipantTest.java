@@ -179,16 +179,22 @@ class HttpParticipantTest {
     for (int i = 0; i < 2; i++) {
       assertInstanceOf(StepOutcome.Failed.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
     }
-    StepOutcome.Failed fast = assertInstanceOf(StepOutcome.Failed.class,
-        await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
-    assertTrue(fast.reason().contains("circuit breaker open"), fast.reason());
-    assertEquals(2, hotel.received().size(), "an open breaker sends nothing");
+    // The breaker counts a failure as its call completes, so the call right after may still go out.
+    Eventually.within(Duration.ofSeconds(5), () -> {
+      StepOutcome.Failed fast = assertInstanceOf(StepOutcome.Failed.class,
+          await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
+      assertTrue(fast.reason().contains("circuit breaker open"), fast.reason());
+    });
+    int sent = hotel.received().size();
+    assertTrue(sent <= 3, "opened after max-failures: " + sent + " calls sent");
+    assertInstanceOf(StepOutcome.Failed.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
+    assertEquals(sent, hotel.received().size(), "an open breaker sends nothing");
 
     hotel.book();
     Eventually.within(Duration.ofSeconds(10), () -> assertInstanceOf(StepOutcome.Succeeded.class,
         await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT)))));
-    assertEquals(3, hotel.received().size(), "only the trial call reached the service");
+    assertEquals(sent + 1, hotel.received().size(), "only the trial call reached the service");
     assertInstanceOf(StepOutcome.Succeeded.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
-    assertEquals(4, hotel.received().size(), "closed again: calls are sent");
+    assertEquals(sent + 2, hotel.received().size(), "closed again: calls are sent");
   }
 }
