@@ -22,12 +22,14 @@ import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.BulkRetryRoutes;
 import io.sagaorchestrator.infra.http.ReadSideRoutes;
+import io.sagaorchestrator.infra.http.SagaEventStream;
 import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.metrics.EngineMetrics;
 import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
+import io.sagaorchestrator.infra.persistence.EntityEvents;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.infra.readside.ReadSideSettings;
@@ -154,7 +156,8 @@ public final class SagaNode implements AutoCloseable {
           settings.http().bulkRetryPerSecond())::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new SagaRoutes(system, definitions, readSide, stuck, settings.http().askTimeout(), settings.http().askAttempts()),
+          new SagaRoutes(system, definitions, readSide, stuck, new SagaEventStream(system, new EntityEvents(system, journal)),
+              settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),
           adminRoutes,

@@ -20,8 +20,7 @@ public final class ReadSideFirst {
 
   public static CompletionStage<Optional<SagaEntity.Summary>> ended(ReadSide readSide, String sagaId) {
     return readSide.sagas()
-        .map(sagas -> sagas.find(sagaId)
-            .thenApply(found -> found.filter(summary -> summary.status().isEnded()))
+        .map(sagas -> sagas.findEnded(sagaId)
             .exceptionally(error -> {
               log.warn("read side unavailable for saga {}, asking its entity: {}", sagaId, error.getMessage());
               return Optional.empty();

@@ -43,7 +43,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code /sagas} for every definition: start one, read its timeline (a long poll with {@code waitMs}),
- * cancel it, and the operator's retry of a PARKED saga; {@code /definitions}: what this node runs.
+ * follow it as server-sent events, cancel it, and the operator's retry of a PARKED saga;
+ * {@code /definitions}: what this node runs.
  */
 public final class SagaRoutes extends AllDirectives {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -53,15 +54,17 @@ public final class SagaRoutes extends AllDirectives {
   private final SagaDefinitions definitions;
   private final ReadSide readSide;
   private final StuckRule stuck;
+  private final SagaEventStream events;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, Duration askTimeout,
-      int askAttempts) {
+  public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, SagaEventStream events,
+      Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
     this.readSide = readSide;
     this.stuck = stuck;
+    this.events = events;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -80,6 +83,7 @@ public final class SagaRoutes extends AllDirectives {
             get(() -> parameterMap(parameters -> completeWithFuture(list(parameters)))))),
         path(segment(), sagaId -> get(() -> parameterOptional("waitMs", waitMs ->
             completeWithFuture(PathIds.withValidId(sagaId, id -> read(id, LongPoll.waitFor(waitMs))))))),
+        path(segment().slash("events"), events::route),
         path(segment().slash("cancel"), sagaId -> post(() -> completeWithFuture(PathIds.withValidId(sagaId, this::cancel)))),
         path(segment().slash("retry"), sagaId -> post(() -> adminOnly.apply(() ->
             completeWithFuture(PathIds.withValidId(sagaId, this::retry))))));

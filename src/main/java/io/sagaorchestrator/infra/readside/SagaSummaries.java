@@ -164,10 +164,11 @@ public final class SagaSummaries implements ReadModel {
     }
   }
 
-  /** The saga as its entity last stored it, if the read side has it. */
-  public CompletionStage<Optional<SagaEntity.Summary>> find(String sagaId) {
+  /** The saga as its entity last stored it, if the read side has it ended; a saga in flight is its entity's to answer. */
+  public CompletionStage<Optional<SagaEntity.Summary>> findEnded(String sagaId) {
     return database.query(connection -> {
-      try (PreparedStatement select = connection.prepareStatement("SELECT state FROM saga_summary WHERE saga_id = ?")) {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT state FROM saga_summary WHERE saga_id = ? AND status IN ('COMPLETED', 'COMPENSATED')")) {
         select.setString(1, sagaId);
         try (ResultSet rs = select.executeQuery()) {
           return rs.next() ? Optional.of(parse(rs.getString(1)).summary()) : Optional.empty();
