@@ -54,8 +54,10 @@ public final class SagaEntity
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Saga");
 
-  /** How the engine behaves around the definitions: not part of any single definition. */
-  /** {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none). */
+  /**
+   * How the engine behaves around the definitions: not part of any single definition.
+   * {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none).
+   */
   public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics) {
     public EngineSettings(Duration passivateAfterEnd) {
       this(passivateAfterEnd, SagaMetrics.NONE);

@@ -86,9 +86,7 @@ public final class BulkRetryRoutes extends AllDirectives {
         if (selected.size() < max) selected.add(row.sagaId());
       }
       if (selected.size() >= max || page.next().isEmpty()) return CompletableFuture.completedFuture(selected);
-      SagaQuery next = new SagaQuery(query.status(), query.definition(), query.step(), query.since(), query.until(),
-          query.correlationId(), query.stuck(), query.limit(), page.next());
-      return select(sagas, next, max, selected);
+      return select(sagas, query.after(page.next().get()), max, selected);
     });
   }
 

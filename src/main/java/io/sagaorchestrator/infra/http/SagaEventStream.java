@@ -53,7 +53,7 @@ public final class SagaEventStream extends AllDirectives {
   /** Inside {@code /sagas/{id}}: 404 for a saga the journal does not hold. */
   public Route route(String sagaId) {
     if (!Ids.isValid(sagaId)) {
-      return complete(HttpJson.error(StatusCodes.BAD_REQUEST, "id: must be 1-64 characters of [A-Za-z0-9._-]", List.of("id")));
+      return complete(HttpJson.error(StatusCodes.BAD_REQUEST, Ids.RULE, List.of("id")));
     }
     return get(() -> optionalHeaderValueByName("Last-Event-ID", lastEventId ->
         onSuccess(open(sagaId, start(lastEventId)), stream -> stream
@@ -61,15 +61,20 @@ public final class SagaEventStream extends AllDirectives {
             .orElseGet(() -> complete(HttpJson.error(StatusCodes.NOT_FOUND, "saga " + sagaId + " not found"))))));
   }
 
+  /** The stream reads the saga from its start and sends what follows the client's last event id. */
   private static Position start(Optional<String> lastEventId) {
-    if (lastEventId.isEmpty()) return new Position(0, new SagaEntity.NotStarted(), 0, -1, false);
+    if (lastEventId.isEmpty()) return fromStart(0, -1);
     String[] parts = lastEventId.get().split(":", -1);
     try {
-      if (parts.length == 2) return new Position(0, new SagaEntity.NotStarted(), Long.parseLong(parts[0]), Integer.parseInt(parts[1]), false);
+      if (parts.length == 2) return fromStart(Long.parseLong(parts[0]), Integer.parseInt(parts[1]));
     } catch (NumberFormatException e) {
       // a 400 below
     }
     throw new HttpJson.BadRequest("Last-Event-ID: not an id this stream gave (<offset>:<n>)", List.of("Last-Event-ID"));
+  }
+
+  private static Position fromStart(long seenOffset, int seenEntry) {
+    return new Position(0, new SagaEntity.NotStarted(), seenOffset, seenEntry, false);
   }
 
   private CompletionStage<Optional<Source<ServerSentEvent, NotUsed>>> open(String sagaId, Position start) {

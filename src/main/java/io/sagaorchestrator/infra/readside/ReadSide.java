@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read side (docs/design.md §9): Akka Projections fold the journal's events into tables of
- * the same database, one projection per slice of the persistence ids ({@link JournalEvents}),
+ * The read side (docs/design.md §9): Akka Projections fold the journal's events into tables
+ * ({@link JournalConfig#readSideUrl}), one projection per slice of the persistence ids ({@link JournalEvents}),
  * spread over the cluster's nodes by a sharded daemon process, so they move to another node when
  * theirs leaves. Each group of events and the projection's offset commit in one transaction:
  * exactly once.

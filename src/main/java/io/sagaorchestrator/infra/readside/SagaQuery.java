@@ -22,6 +22,11 @@ public record SagaQuery(
     int limit,
     Optional<Cursor> cursor) {
 
+  /** The same filter, from the page after {@code cursor}. */
+  public SagaQuery after(Cursor next) {
+    return new SagaQuery(status, definition, step, since, until, correlationId, stuck, limit, Optional.of(next));
+  }
+
   /** The position after which a page starts: the last saga shown, by start time and id. */
   public record Cursor(Instant startedAt, String sagaId) {
     public String plain() {
