@@ -23,6 +23,7 @@ import io.sagaorchestrator.infra.http.HttpServer;
 import io.sagaorchestrator.infra.http.BulkRetryRoutes;
 import io.sagaorchestrator.infra.http.ReadSideRoutes;
 import io.sagaorchestrator.infra.http.SagaEventStream;
+import io.sagaorchestrator.infra.http.SagaTransitionStream;
 import io.sagaorchestrator.infra.http.SagaOutcomeRoutes;
 import io.sagaorchestrator.infra.http.SagaRoutes;
 import io.sagaorchestrator.infra.metrics.EngineMetrics;
@@ -140,8 +141,10 @@ public final class SagaNode implements AutoCloseable {
           installed.outcomes());
       StuckRule stuck = StuckRule.from(config, definitions);
       readSide.start(system, stuck);
-      SagaKeeper.init(system, settings.keeper(), new JdbcJournalTail(system, journal), installed.announcements());
+      JdbcJournalTail journalTail = new JdbcJournalTail(system, journal);
+      SagaKeeper.init(system, settings.keeper(), journalTail, installed.announcements());
 
+      EntityEvents entityEvents = new EntityEvents(system, journal);
       String adminToken = settings.http().adminToken();
       if (adminToken.isEmpty()) {
         adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -156,7 +159,8 @@ public final class SagaNode implements AutoCloseable {
           settings.http().bulkRetryPerSecond())::route);
       adminRoutes.addAll(installed.adminRoutes());
       var routes = new ApiRoutes(
-          new SagaRoutes(system, definitions, readSide, stuck, new SagaEventStream(system, new EntityEvents(system, journal)),
+          new SagaRoutes(system, definitions, readSide, stuck, new SagaEventStream(system, entityEvents),
+              new SagaTransitionStream(system, journalTail, entityEvents, settings.keeper().gapTimeout()),
               settings.http().askTimeout(), settings.http().askAttempts()),
           new HealthRoutes(() -> readiness(system, journal)),
           installed.routes(),

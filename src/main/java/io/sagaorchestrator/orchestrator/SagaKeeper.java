@@ -52,7 +52,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   public record Settings(Duration pollInterval, Duration stallAfter, Duration gapTimeout, Duration checkpointInterval, int window) {}
 
   /** One journal row, as much of it as the keeper reads. */
-  public record JournalRow(long ordering, String persistenceId, String manifest) implements CborSerializable {}
+  public record JournalRow(long ordering, String persistenceId, String manifest) implements JournalCursor.Ordered, CborSerializable {}
 
   /** The journal's rows with ordering in (after, windowEnd], read after its highest ordering. */
   public record JournalRead(List<JournalRow> rows, long windowEnd, long maxOrdering) implements CborSerializable {}

@@ -3,8 +3,6 @@ package io.sagaorchestrator.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.node.ModuleContext;
 import io.sagaorchestrator.node.SagaModule;
@@ -14,10 +12,9 @@ import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.StepOutcome;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Orders;
+import io.sagaorchestrator.testsupport.ServerSentEvents;
+import io.sagaorchestrator.testsupport.ServerSentEvents.Sse;
 import io.sagaorchestrator.testsupport.TestConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,18 +34,13 @@ import org.junit.jupiter.api.Test;
  * last one it saw.
  */
 class SagaEventStreamTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** The answer each "gate" saga's one step waits for, by saga id. */
   private static final Map<String, CompletableFuture<StepOutcome>> GATES = new ConcurrentHashMap<>();
   private static DataDir dataDir;
   private static SagaNode node;
   private static NodeClient api;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   public record Gate(String note) {}
-
-  /** One event of the stream: its type, id and data. */
-  record Sse(String event, String id, JsonNode data) {}
 
   static final class GateModule implements SagaModule {
     @Override
@@ -110,7 +102,7 @@ class SagaEventStreamTest {
     assertEquals(202, started.status(), started.body());
     String sagaId = started.json().get("sagaId").asText();
     HttpResponse<Stream<String>> response = open(sagaId, null);
-    Iterator<Sse> stream = events(response.body());
+    Iterator<Sse> stream = ServerSentEvents.events(response.body());
     assertEquals("SagaStarted", nextStep(stream).data().get("type").asText());
 
     GATES.computeIfAbsent(sagaId, id -> new CompletableFuture<>()).complete(StepOutcome.succeeded());
@@ -132,17 +124,14 @@ class SagaEventStreamTest {
   }
 
   private static HttpResponse<Stream<String>> open(String sagaId, String lastEventId) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/sagas/" + sagaId + "/events"))
-        .timeout(Duration.ofSeconds(30));
-    if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    return ServerSentEvents.open(node.httpPort(), "/sagas/" + sagaId + "/events", lastEventId);
   }
 
   private static List<Sse> untilEnd(String sagaId, String lastEventId) throws Exception {
     HttpResponse<Stream<String>> response = open(sagaId, lastEventId);
     assertEquals(200, response.statusCode());
     List<Sse> received = new ArrayList<>();
-    Iterator<Sse> stream = events(response.body());
+    Iterator<Sse> stream = ServerSentEvents.events(response.body());
     Sse event;
     do {
       event = stream.next();
@@ -160,42 +149,5 @@ class SagaEventStreamTest {
     Sse event = stream.next();
     assertEquals("step", event.event(), event.toString());
     return event;
-  }
-
-  /** The server-sent events in a stream of lines (heartbeats, which carry no data, left out). */
-  private static Iterator<Sse> events(Stream<String> lines) {
-    Iterator<String> text = lines.iterator();
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return text.hasNext();
-      }
-
-      @Override
-      public Sse next() {
-        String event = "message";
-        String id = null;
-        String data = null;
-        while (text.hasNext()) {
-          String line = text.next();
-          if (line.isEmpty()) {
-            if (data != null) return parse(event, id, data);
-            continue;
-          }
-          if (line.startsWith("event:")) event = line.substring(6).trim();
-          else if (line.startsWith("id:")) id = line.substring(3).trim();
-          else if (line.startsWith("data:")) data = line.substring(5).trim();
-        }
-        throw new IllegalStateException("the stream ended");
-      }
-    };
-  }
-
-  private static Sse parse(String event, String id, String data) {
-    try {
-      return new Sse(event, id, JSON.readTree(data));
-    } catch (Exception e) {
-      throw new IllegalStateException(data, e);
-    }
   }
 }

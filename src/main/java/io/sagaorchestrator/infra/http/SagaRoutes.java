@@ -55,16 +55,18 @@ public final class SagaRoutes extends AllDirectives {
   private final ReadSide readSide;
   private final StuckRule stuck;
   private final SagaEventStream events;
+  private final SagaTransitionStream transitions;
   private final Duration askTimeout;
   private final int askAttempts;
 
   public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, SagaEventStream events,
-      Duration askTimeout, int askAttempts) {
+      SagaTransitionStream transitions, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
     this.readSide = readSide;
     this.stuck = stuck;
     this.events = events;
+    this.transitions = transitions;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -72,7 +74,8 @@ public final class SagaRoutes extends AllDirectives {
   public Route route(String correlationId, Function<Supplier<Route>, Route> adminOnly) {
     return concat(
         path("definitions", () -> get(() -> complete(HttpJson.ok(definitionList())))),
-        pathPrefix("sagas", () -> sagaRoutes(correlationId, adminOnly)));
+        pathPrefix("sagas", () -> sagaRoutes(correlationId, adminOnly)),
+        transitions.route());
   }
 
   private Route sagaRoutes(String correlationId, Function<Supplier<Route>, Route> adminOnly) {

@@ -43,6 +43,11 @@ public final class Dtos {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record HistoryResponse(long seq, Instant at, String type, String step, String detail) {}
 
+  /** One event of GET /events: what one journal event did to a saga, and the saga's status after it. */
+  public record SagaTransition(
+      String sagaId, String definition, int definitionVersion, String status, String correlationId, Instant at,
+      List<HistoryResponse> entries) {}
+
   /** GET /sagas: one page, newest first; {@code next} is the cursor of the page after, absent on the last. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record SagaListResponse(List<SagaListItem> sagas, String next) {}
