@@ -80,7 +80,7 @@ export function showError(target, error) {
     error.status ? `${error.status}: ${body}` : body));
 }
 
-export function markLive(ok) {
+function markLive(ok) {
   const live = document.getElementById('live');
   live.textContent = ok ? `live, ${new Date().toLocaleTimeString()}` : 'node not answering';
   live.className = ok ? 'ok' : 'down';
@@ -107,7 +107,9 @@ export function every(fn) {
 }
 
 export function formatTime(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) + '.' + String(new Date(iso).getMilliseconds()).padStart(3, '0') : '';
+  if (!iso) return '';
+  const at = new Date(iso);
+  return `${at.toLocaleTimeString([], { hour12: false })}.${String(at.getMilliseconds()).padStart(3, '0')}`;
 }
 
 export function sagaLink(sagaId) {

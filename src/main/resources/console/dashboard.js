@@ -6,7 +6,7 @@ import { el, every, getText } from '/console/api.js';
 const HISTORY = 60;
 
 /** Prometheus' text format: one {name, labels, value} per sample line. */
-export function parseMetrics(text) {
+function parseMetrics(text) {
   const samples = [];
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);

@@ -16,7 +16,7 @@ function kindOf(type) {
  * the start) to its success or rejection; its compensation span from the compensation before it
  * (or the start of compensating, or an operator's retry) to its StepCompensated.
  */
-export function spans(entries) {
+function spans(entries) {
   const bars = [];
   const marks = [];
   let forwardFrom = null;
