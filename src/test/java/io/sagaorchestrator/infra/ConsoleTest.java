@@ -201,6 +201,27 @@ class ConsoleTest {
   }
 
   @Test
+  void retryAllShownResumesEveryParkedSagaTheQueueShows() {
+    orders.setFaults(SHIPPING_FAILS);
+    List<String> parked = List.of(Orders.uniqueId("o"), Orders.uniqueId("o"));
+    parked.forEach(orderId -> orders.place(orderId, customer, sku, 1, 100, "NL"));
+    parked.forEach(orderId -> orders.awaitSagaStatus(orderId, "PARKED"));
+    open("#/queues");
+    waitFor(() -> rowIds("#parked-list").containsAll(parked));
+
+    orders.clearFaults();
+    waitFor(() -> {
+      browser.findElement(By.id("retry-all")).click();
+      return true;
+    });
+    answerPrompt(node.adminToken());
+    waitFor(() -> "202".equals(attribute("#queue-message span", "data-status")));
+    waitFor(() -> rowIds("#parked-list").stream().noneMatch(parked::contains));
+    parked.forEach(orderId -> orders.awaitSagaStatus(orderId, "COMPENSATED"));
+    screenshot("queues-all-retried");
+  }
+
+  @Test
   void aParkedSagasTimelineFollowsItsRetryAsItHappens() {
     orders.setFaults(SHIPPING_FAILS);
     String orderId = Orders.uniqueId("o");
