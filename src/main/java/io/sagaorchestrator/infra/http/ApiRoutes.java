@@ -59,6 +59,7 @@ public final class ApiRoutes extends AllDirectives {
   private static final ExceptionHandler EXCEPTIONS = exceptionHandler();
   private static final RejectionHandler REJECTIONS = rejectionHandler();
   private static final Route OPEN_API = new OpenApiRoutes().route();
+  private static final Route CONSOLE = new ConsoleRoutes().route();
 
   public Route route() {
     return metrics.timed(() -> optionalHeaderValueByName(CORRELATION_ID, given -> {
@@ -71,7 +72,8 @@ public final class ApiRoutes extends AllDirectives {
               pathPrefix("admin", () -> adminOnly(() -> adminRoutes)),
               health.route(),
               metricsRoute,
-              OPEN_API))));
+              OPEN_API,
+              CONSOLE))));
     }));
   }
 
