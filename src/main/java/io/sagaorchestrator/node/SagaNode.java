@@ -30,6 +30,7 @@ import io.sagaorchestrator.infra.metrics.EngineMetrics;
 import io.sagaorchestrator.infra.metrics.NodeMetrics;
 import io.sagaorchestrator.infra.persistence.H2Compaction;
 import io.sagaorchestrator.infra.persistence.JdbcJournalTail;
+import io.sagaorchestrator.infra.persistence.JournalWriteMetrics;
 import io.sagaorchestrator.infra.persistence.EntityEvents;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.readside.ReadSide;
@@ -130,6 +131,7 @@ public final class SagaNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       NodeMetrics metrics = new NodeMetrics();
+      JournalWriteMetrics.get(system.classicSystem()).reportTo(metrics.registry());
       stopped = stopped.thenRun(metrics::close);
       ReadSide readSide = ReadSide.open(system, journal, ReadSideSettings.from(config), metrics.registry());
       stopped = stopped.thenRun(readSide::close);

@@ -84,6 +84,15 @@ class MetricsTest {
   }
 
   @Test
+  void timesTheJournalsBatchInsertsAndCountsTheirRows() {
+    Matcher rows = Pattern.compile("saga_journal_write_batch_rows_sum ([0-9.E]+)").matcher(scraped);
+    assertTrue(rows.find(), scraped);
+    assertTrue(Double.parseDouble(rows.group(1)) >= 3 * 3, "at least the three sagas' events: " + rows.group());
+    assertTrue(scraped.contains("saga_journal_write_batch_rows_bucket{le=\"1.0\"}"), "a batch size histogram");
+    assertTrue(scraped.contains("saga_journal_write_seconds_bucket{le=\"0.005\"}"), "a write latency histogram");
+  }
+
+  @Test
   void carriesTheJvmsHeapGcAndThreads() {
     for (String family : List.of("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "jvm_gc_live_data_size_bytes",
         "jvm_threads_live_threads", "process_cpu_usage")) {
