@@ -194,7 +194,9 @@ class HttpParticipantTest {
     Eventually.within(Duration.ofSeconds(10), () -> assertInstanceOf(StepOutcome.Succeeded.class,
         await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT)))));
     assertEquals(sent + 1, hotel.received().size(), "only the trial call reached the service");
-    assertInstanceOf(StepOutcome.Succeeded.class, await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT))));
+    // The breaker closes as the trial call completes, so the call right after may still find it half-open.
+    Eventually.within(Duration.ofSeconds(5), () -> assertInstanceOf(StepOutcome.Succeeded.class,
+        await(book(participant).invoke(new Stay(1), attempt(newSagaId(), 1, STEP_TIMEOUT)))));
     assertEquals(sent + 2, hotel.received().size(), "closed again: calls are sent");
   }
 }
