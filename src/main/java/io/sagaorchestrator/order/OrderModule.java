@@ -8,9 +8,10 @@ import io.sagaorchestrator.order.http.OrderRoutes;
 import io.sagaorchestrator.order.http.ParticipantRoutes;
 import io.sagaorchestrator.order.inventory.InventoryItem;
 import io.sagaorchestrator.order.payment.PaymentAccount;
-import io.sagaorchestrator.order.shipping.Shipment;
+import io.sagaorchestrator.order.readside.LedgerAuditCheck;
 import io.sagaorchestrator.order.readside.OrderQueries;
 import io.sagaorchestrator.order.readside.OrderReadModel;
+import io.sagaorchestrator.order.shipping.Shipment;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -38,6 +39,7 @@ public final class OrderModule implements SagaModule {
 
     Optional<OrderQueries> queries = node.readSide().database().map(database -> {
       node.readModel(new OrderReadModel(node.system(), database.kind()));
+      node.auditCheck(() -> new LedgerAuditCheck(database, node.readSide().settings().auditAllowedLag()));
       return new OrderQueries(node.system(), database);
     });
     var routes = new OrderRoutes(node.system(), node.readSide(), queries, askTimeout, askAttempts);

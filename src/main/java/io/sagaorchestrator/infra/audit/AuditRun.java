@@ -18,7 +18,8 @@ public final class AuditRun {
   private final SagaAudit sagas;
   private final AuditFindings findings;
   private final List<AuditCheck> checks = new ArrayList<>();
-  private final Map<String, AuditCheck> checkByType = new HashMap<>();
+  /** The checks that read each entity type, in the order they were added. */
+  private final Map<String, List<AuditCheck>> checksByType = new HashMap<>();
   private final Map<String, Long> eventsByEntity = new TreeMap<>();
   private long eventsRead;
 
@@ -36,10 +37,7 @@ public final class AuditRun {
 
   private void add(AuditCheck check) {
     checks.add(check);
-    for (String type : check.entityTypes()) {
-      AuditCheck earlier = checkByType.putIfAbsent(type, check);
-      if (earlier != null) throw new IllegalArgumentException("entity type " + type + " is audited by two checks");
-    }
+    for (String type : check.entityTypes()) checksByType.computeIfAbsent(type, key -> new ArrayList<>()).add(check);
   }
 
   /** The entity type of a persistence id ("Order|o-1" → "Order") when a check reads it, else null. */
@@ -47,7 +45,7 @@ public final class AuditRun {
     int bar = persistenceId.indexOf('|');
     if (bar <= 0) return null;
     String type = persistenceId.substring(0, bar);
-    return checkByType.containsKey(type) ? type : null;
+    return checksByType.containsKey(type) ? type : null;
   }
 
   /** One event, in journal order. */
@@ -59,7 +57,8 @@ public final class AuditRun {
     }
     eventsRead++;
     eventsByEntity.merge(type, 1L, Long::sum);
-    checkByType.get(type).accept(type, persistenceId.substring(type.length() + 1), sequenceNr, event, findings);
+    String entityId = persistenceId.substring(type.length() + 1);
+    for (AuditCheck check : checksByType.get(type)) check.accept(type, entityId, sequenceNr, event, findings);
   }
 
   /** Counts a row the audit does not interpret (another writer's, e.g. remembered-entity shards). */

@@ -20,16 +20,18 @@ public record LedgerEntry(Participant participant, String entityId, long seqNr, 
 
   /** The ledger entry an envelope holds, if it is a participant's (forgotten records are not entries). */
   static Optional<LedgerEntry> of(EventEnvelope<Object> envelope) {
-    Object event = envelope.event();
-    if (event instanceof PaymentAccount.Event) return Optional.ofNullable(account(envelope, event));
-    if (event instanceof InventoryItem.Event) return Optional.ofNullable(inventory(envelope, event));
+    return of(envelope.persistenceId(), envelope.sequenceNr(), envelope.event(), Instant.ofEpochMilli(envelope.timestamp()));
+  }
+
+  /** The ledger entry of one journal event of a participant, if it makes one. */
+  static Optional<LedgerEntry> of(String persistenceId, long seq, Object event, Instant at) {
+    if (event instanceof PaymentAccount.Event) return Optional.ofNullable(account(persistenceId, seq, event, at));
+    if (event instanceof InventoryItem.Event) return Optional.ofNullable(inventory(persistenceId, seq, event, at));
     return Optional.empty();
   }
 
-  private static LedgerEntry account(EventEnvelope<Object> envelope, Object event) {
-    String id = envelope.persistenceId().substring(PaymentAccount.ENTITY_TYPE_KEY.name().length() + 1);
-    long seq = envelope.sequenceNr();
-    Instant at = Instant.ofEpochMilli(envelope.timestamp());
+  private static LedgerEntry account(String persistenceId, long seq, Object event, Instant at) {
+    String id = persistenceId.substring(PaymentAccount.ENTITY_TYPE_KEY.name().length() + 1);
     Participant p = Participant.ACCOUNT;
     if (event instanceof PaymentAccount.Deposited e) return new LedgerEntry(p, id, seq, "DEPOSITED", null, e.amountCents(), null, null, at);
     if (event instanceof PaymentAccount.Charged e) {
@@ -47,10 +49,8 @@ public record LedgerEntry(Participant participant, String entityId, long seqNr, 
     return null;
   }
 
-  private static LedgerEntry inventory(EventEnvelope<Object> envelope, Object event) {
-    String id = envelope.persistenceId().substring(InventoryItem.ENTITY_TYPE_KEY.name().length() + 1);
-    long seq = envelope.sequenceNr();
-    Instant at = Instant.ofEpochMilli(envelope.timestamp());
+  private static LedgerEntry inventory(String persistenceId, long seq, Object event, Instant at) {
+    String id = persistenceId.substring(InventoryItem.ENTITY_TYPE_KEY.name().length() + 1);
     Participant p = Participant.INVENTORY;
     if (event instanceof InventoryItem.Restocked e) return new LedgerEntry(p, id, seq, "RESTOCKED", null, e.quantity(), null, null, at);
     if (event instanceof InventoryItem.StockReserved e) {

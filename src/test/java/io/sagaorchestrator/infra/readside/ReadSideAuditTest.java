@@ -23,8 +23,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/design.md §9: the audit checks saga_summary against the journal, and finds a row that
- * shows another ending, a row with no saga behind it, and a saga the read side missed.
+ * docs/design.md §9: the audit checks saga_summary and the participants' ledger against the
+ * journal, and finds a row that shows another ending or amount, a row with no event behind it, and
+ * what the read side missed.
  */
 class ReadSideAuditTest {
   private static final Duration SETTLED = Duration.ofSeconds(30);
@@ -72,6 +73,66 @@ class ReadSideAuditTest {
         assertTrue(violations.stream().anyMatch(v -> v.startsWith("read side: saga " + placed.get(2) + " shown nowhere but its events say "
             + "COMPLETED since ")), violations.toString());
         assertEquals(1, audit.get("readSide").get("missed").asInt(), audit.toString());
+      });
+    }
+  }
+
+  @Test
+  void theAuditFindsWhereTheParticipantsLedgerDisagreesWithTheirEvents() throws Exception {
+    try (DataDir dataDir = new DataDir("read-side-ledger-audit");
+        SagaNode node = SagaNode.start(TestConfig.node(dataDir.path(), "saga.read-side.audit-allowed-lag = 2s"))) {
+      Config config = TestConfig.node(dataDir.path());
+      JournalConfig journal = JournalConfig.from(config);
+      String readSide = journal.readSideUrl(config);
+      NodeClient api = NodeClient.onLoopback(node.httpPort(), node.adminToken());
+      Orders orders = new Orders(api);
+      String customer = Orders.uniqueId("c");
+      String sku = Orders.uniqueId("s");
+      orders.deposit(customer, 10_000);
+      orders.restock(sku, 10);
+      List<String> placed = new ArrayList<>();
+      for (String country : List.of("NL", "XX", "NL")) {
+        String orderId = Orders.uniqueId("o");
+        orders.place(orderId, customer, sku, 1, 100, country);
+        orders.awaitSettled(orderId);
+        placed.add(orderId);
+      }
+      // Account: the deposit, three charges and the refund of the order shipping refused; the SKU likewise.
+      Eventually.within(SETTLED, () -> {
+        JsonNode audit = audit(api);
+        assertTrue(audit.get("ok").asBoolean(), audit.toString());
+        assertEquals(10, audit.get("readSideLedger").get("agreeing").asInt(), audit.toString());
+        assertEquals(0, audit.get("readSideLedger").get("behind").asInt(), audit.toString());
+      });
+
+      String account = "participant = 'ACCOUNT' AND entity_id = '" + customer + "'";
+      execute(journal, readSide, "UPDATE participant_ledger SET amount = 7 WHERE " + account
+          + " AND kind = 'CHARGED' AND order_id = '" + placed.get(0) + "'");
+      execute(journal, readSide, "DELETE FROM participant_ledger WHERE " + account
+          + " AND kind = 'CHARGED' AND order_id = '" + placed.get(1) + "'");
+      execute(journal, readSide, "INSERT INTO participant_ledger (participant, entity_id, seq_nr, kind, order_id, amount, detail, at) "
+          + "SELECT participant, entity_id, 9999, kind, 'ghost-1', amount, detail, at FROM participant_ledger WHERE " + account
+          + " AND kind = 'CHARGED' AND order_id = '" + placed.get(2) + "'");
+      execute(journal, readSide, "UPDATE participant_holding SET amount = 7 WHERE participant = 'INVENTORY' AND entity_id = '" + sku
+          + "' AND order_id = '" + placed.get(0) + "'");
+
+      Eventually.within(SETTLED, () -> {
+        JsonNode audit = audit(api);
+        assertFalse(audit.get("ok").asBoolean());
+        List<String> violations = new ArrayList<>();
+        audit.get("violations").forEach(v -> violations.add(v.asText()));
+        String accountLedger = "read side: ledger ACCOUNT|" + customer + " entry ";
+        assertTrue(violations.stream().anyMatch(v -> v.startsWith(accountLedger) && v.contains("(CHARGED) shows Entry[kind=CHARGED, orderId="
+            + placed.get(0) + ", amount=7] but its event gives Entry[kind=CHARGED, orderId=" + placed.get(0) + ", amount=100]")),
+            violations.toString());
+        assertTrue(violations.stream().anyMatch(v -> v.startsWith(accountLedger) && v.endsWith("(CHARGED) is missing though later entries are shown")),
+            violations.toString());
+        assertTrue(violations.contains(accountLedger + "9999 has no event in the journal"), violations.toString());
+        assertTrue(violations.contains("read side: ledger INVENTORY|" + sku + " shows order " + placed.get(0)
+            + " holding HELD 7 but its entries give HELD 1"), violations.toString());
+        JsonNode ledger = audit.get("readSideLedger");
+        assertEquals(List.of(8, 1, 1), List.of(ledger.get("agreeing").asInt(), ledger.get("missed").asInt(), ledger.get("unknown").asInt()),
+            audit.toString());
       });
     }
   }
