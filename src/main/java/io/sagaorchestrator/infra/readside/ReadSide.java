@@ -120,19 +120,35 @@ public final class ReadSide implements AutoCloseable {
     log.info("read side: {} projections over {} tables", settings.slices(), all.size());
   }
 
-  /** On PostgreSQL under an advisory lock, so nodes starting at once on a new database do not race to create them. */
+  /**
+   * On PostgreSQL under an advisory lock, so nodes starting at once on a new database do not race
+   * to create them; each statement commits on its own, so that it holds one table's lock at a
+   * time: in one transaction, its locks could close a cycle with another node's projection
+   * writing into the same tables (a deadlock PostgreSQL breaks by failing the start).
+   */
   private void createTables(ActorSystem<?> system) throws Exception {
     boolean postgres = database.kind() == JournalConfig.Kind.POSTGRES;
     database.update(connection -> {
       try (Statement statement = connection.createStatement()) {
-        if (postgres) statement.execute("SELECT pg_advisory_xact_lock(" + POSTGRES_SCHEMA_LOCK + ")");
-        for (ReadModel model : models) {
-          for (String ddl : model.schema(database.kind())) statement.execute(ddl);
+        if (postgres) statement.execute("SELECT pg_advisory_lock(" + POSTGRES_SCHEMA_LOCK + ")");
+        try {
+          for (ReadModel model : models) {
+            for (String ddl : model.schema(database.kind())) {
+              statement.execute(ddl);
+              connection.commit();
+            }
+          }
+          JdbcProjection.createTablesIfNotExists(() -> database.sessionOn(connection), system)
+              .toCompletableFuture().get(30, TimeUnit.SECONDS);
+          connection.commit();
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+          throw new SQLException("the projections' offset table cannot be created: " + e.getMessage(), e);
+        } finally {
+          if (postgres) {
+            connection.rollback();
+            statement.execute("SELECT pg_advisory_unlock(" + POSTGRES_SCHEMA_LOCK + ")");
+          }
         }
-        JdbcProjection.createTablesIfNotExists(() -> database.sessionOn(connection), system)
-            .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (InterruptedException | ExecutionException | TimeoutException e) {
-        throw new SQLException("the projections' offset table cannot be created: " + e.getMessage(), e);
       }
       return null;
     });
