@@ -139,6 +139,15 @@ class ReadSideTest {
         api.get("/sagas?correlationId=" + api.get("/orders/" + orderId).text("correlationId")).json().get("sagas").get(0).get("status").asText()));
 
     try (Connection connection = DriverManager.getConnection(readSideUrl, journal.user(), journal.password())) {
+      // The order's events are another entity's, folded by the projection of its own slice.
+      Eventually.within(PROJECTED, () -> {
+        try (PreparedStatement placed = connection.prepareStatement("SELECT COUNT(*) FROM order_placed WHERE order_id = ?")) {
+          placed.setString(1, orderId);
+          try (ResultSet rs = placed.executeQuery()) {
+            assertTrue(rs.next() && rs.getLong(1) == 1, "the order as placed is in the read side");
+          }
+        }
+      });
       ObjectNode state;
       try (PreparedStatement select = connection.prepareStatement("SELECT state FROM saga_summary WHERE saga_id = ?")) {
         select.setString(1, orderId);
