@@ -31,6 +31,8 @@ record BenchReport(
     Latency latencyMs,
     Map<Outcome, Latency> latencyMsByStatus,
     Accept acceptLatencyMs,
+    Latency latencySinceAcceptMs,
+    AtCapacity atCapacity,
     Double journalEventsPerSecond,
     Double journalEventsPerSaga,
     Limit journalLimitEventsPerSecond,
@@ -86,6 +88,9 @@ record BenchReport(
   }
 
   /** {@code streamed}: ends seen on an outcome stream; {@code follows}: long polls sent. */
+  /** Placements answered 429, and their share of all placement answers. */
+  record AtCapacity(long answers, double shareOfPlacements) {}
+
   record Outcomes(Map<Outcome, Long> byStatus, long unexpected, long unfinished, long refused, long httpErrors, long follows,
       double followsPerSecond, long streamed) {}
 
@@ -125,6 +130,8 @@ record BenchReport(
         Latency.of(load.latencyMicros()),
         Latency.byOutcome(load.latencyMicrosByOutcome()),
         Accept.of(load.acceptMicros()),
+        Latency.of(load.sinceAcceptMicros()),
+        new AtCapacity(load.atCapacityAnswers(), load.atCapacityAnswers() / (double) Math.max(1, load.atCapacityAnswers() + load.placed())),
         eventsPerSecond,
         eventsPerSaga,
         limits,
@@ -158,8 +165,11 @@ record BenchReport(
         sagasPerSecond, measuredSagas, measuredWindowSeconds, setup.warmup(), setup.saga() == null ? "orders" : "sagas"));
     row(text, "latency place→terminal", latencyMs.describe());
     latencyMsByStatus.forEach((status, latency) -> row(text, "  of " + status, latency.describe()));
+    row(text, "latency accepted→terminal", latencySinceAcceptMs.describe());
     row(text, "HTTP accept latency", String.format(Locale.ROOT, "p50 %,.1f ms  p99 %,.1f ms  max %,.0f ms",
         acceptLatencyMs.p50(), acceptLatencyMs.p99(), acceptLatencyMs.max()));
+    row(text, "429 at capacity", String.format(Locale.ROOT, "%,d answers  (%.1f %% of placement answers; each placed again)",
+        atCapacity.answers(), atCapacity.shareOfPlacements() * 100));
     row(text, "outcomes", outcomeText());
     row(text, "journal events written/s", journalEventsPerSecond == null ? "n/a (the bench cannot see a remote node's journal)"
         : String.format(Locale.ROOT, "%,.0f  (%.1f events per saga)", journalEventsPerSecond, journalEventsPerSaga));

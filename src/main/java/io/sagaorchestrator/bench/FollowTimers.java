@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,16 @@ final class FollowTimers implements AutoCloseable {
 
   void retryLater(Runnable request) {
     schedule(request, RETRY_PAUSE);
+  }
+
+  /**
+   * A placement the node refused at capacity is sent again as a well-behaved client would: after
+   * its {@code Retry-After}, doubled for each refusal before it (up to 8×), with jitter so that the
+   * refused do not all return at once.
+   */
+  void retryAfterRefusal(Runnable request, Duration retryAfter, int refusalsBefore) {
+    long base = retryAfter.toMillis() << Math.min(3, refusalsBefore);
+    schedule(request, Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base)));
   }
 
   @Override

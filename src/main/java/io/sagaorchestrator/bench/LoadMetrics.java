@@ -31,12 +31,15 @@ final class LoadMetrics {
   /** The measured latencies again, by outcome: a compensated saga takes more steps than a completed one. */
   private final Map<Outcome, ConcurrentHistogram> latencyByOutcome = new ConcurrentHashMap<>();
   private final ConcurrentHistogram accept = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+  /** The measured sagas again, from their acceptance: what admission control keeps short under overload. */
+  private final ConcurrentHistogram sinceAccept = new ConcurrentHistogram(HIGHEST_MICROS, 3);
   private final Recorder perSecond = new Recorder(HIGHEST_MICROS, 3);
   private final LongAdder placed = new LongAdder();
   private final LongAdder terminal = new LongAdder();
   private final LongAdder follows = new LongAdder();
   private final LongAdder streamed = new LongAdder();
   private final LongAdder httpErrors = new LongAdder();
+  private final LongAdder atCapacity = new LongAdder();
   private final LongAdder rejectedPlacements = new LongAdder();
   private final LongAdder unfinished = new LongAdder();
   private final LongAdder unexpected = new LongAdder();
@@ -63,6 +66,7 @@ final class LoadMetrics {
   }
 
   void accepted(TrackedOrder order, long now) {
+    order.acceptedNanos = now;
     if (order.measured) accept.recordValue(Math.min(HIGHEST_MICROS, (now - order.startNanos) / 1000));
     placed.increment();
   }
@@ -74,6 +78,7 @@ final class LoadMetrics {
       if (order.measured) {
         latency.recordValue(micros);
         latencyByOutcome.computeIfAbsent(outcome, k -> new ConcurrentHistogram(HIGHEST_MICROS, 3)).recordValue(micros);
+        if (order.acceptedNanos != 0) sinceAccept.recordValue(Math.min(HIGHEST_MICROS, (now - order.acceptedNanos) / 1000));
       }
       terminal.increment();
       lastTerminalNanos.set(now);
@@ -100,6 +105,11 @@ final class LoadMetrics {
   long httpError() {
     httpErrors.increment();
     return httpErrors.sum();
+  }
+
+  /** A placement answered 429: the node was at its admission limit (it is placed again later). */
+  void atCapacity() {
+    atCapacity.increment();
   }
 
   /** Returns how many orders were refused so far. */
@@ -159,7 +169,8 @@ final class LoadMetrics {
     latencies.putAll(latencyByOutcome);
     return new LoadResult(placed.sum(), terminal.sum(), outcomeCounts, unexpected.sum(), unfinished.sum(), rejectedPlacements.sum(),
         httpErrors.sum(), follows.sum(), streamed.sum(), window, inWindow, inWindow / window, (end - startNanos) / 1e9,
-        (windowStartNanos - startNanos) / 1e9, latency, latencies, accept, List.copyOf(timeline), rowsAtWindowStart, rowsAtEnd,
+        (windowStartNanos - startNanos) / 1e9, latency, latencies, accept, sinceAccept, atCapacity.sum(), List.copyOf(timeline),
+        rowsAtWindowStart, rowsAtEnd,
         (cpuAtEnd - cpuAtWindowStart) / 1e9);
   }
 

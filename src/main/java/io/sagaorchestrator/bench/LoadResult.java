@@ -7,7 +7,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a load run counted. The measured window runs from the first order after the warm-up to the
- * last terminal status seen; latencies are of the measured orders only.
+ * last terminal status seen; latencies are of the measured orders only. {@code atCapacityAnswers}:
+ * placements answered 429 (each placed again after a pause).
  */
 record LoadResult(
     long placed,
@@ -27,6 +28,8 @@ record LoadResult(
     Histogram latencyMicros,
     Map<Outcome, Histogram> latencyMicrosByOutcome,
     Histogram acceptMicros,
+    Histogram sinceAcceptMicros,
+    long atCapacityAnswers,
     List<Tick> timeline,
     OptionalLong journalRowsAtWindowStart,
     OptionalLong journalRowsAtWindowEnd,

@@ -83,8 +83,13 @@ final class LoadRun {
         metrics.accepted(order, System.nanoTime());
         order.accepted = true;
         follower.follow(order);
-      } else if (status == -1 || status == 429 || status >= 500) {
-        // Overloaded or unreachable: the same id again later is safe (one saga per id).
+      } else if (status == 429) {
+        // At its admission limit, the node stored nothing: the same id again later is safe.
+        metrics.atCapacity();
+        if (orders.expired(order)) orders.finish(order, Outcome.UNFINISHED);
+        else timers.retryAfterRefusal(() -> place(order, follower), retryAfter(response), order.atCapacityAnswers++);
+      } else if (status == -1 || status >= 500) {
+        // Unreachable or unsure: the same id again later is safe (one saga per id).
         log.retrying("placing", order, response, error);
         if (orders.expired(order)) orders.finish(order, Outcome.UNFINISHED);
         else timers.retryLater(() -> place(order, follower));
@@ -93,6 +98,15 @@ final class LoadRun {
         orders.finish(order, Outcome.REFUSED);
       }
     });
+  }
+
+  private static Duration retryAfter(NodeClient.Response response) {
+    String seconds = response.header("Retry-After");
+    try {
+      return Duration.ofSeconds(seconds == null ? 1 : Math.max(1, Long.parseLong(seconds.trim())));
+    } catch (NumberFormatException e) {
+      return Duration.ofSeconds(1);
+    }
   }
 
   /** The order's end was seen (or it was given up): it leaves the flight. */

@@ -12,6 +12,10 @@ final class TrackedOrder {
   final boolean measured;
   final long startNanos;
   volatile boolean accepted;
+  /** When the node accepted it (202): the latency of an accepted saga is counted from here. */
+  volatile long acceptedNanos;
+  /** Placements answered 429 so far: each waits the node's Retry-After, doubled per refusal before it. */
+  volatile int atCapacityAnswers;
   /** The long poll a stream follower holds in reserve for this order; cancelled when the order ends. */
   volatile ScheduledFuture<?> followTimer;
 

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.config.SagaSettings;
+import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.readside.ReadModel;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
@@ -28,13 +29,14 @@ public final class ModuleContext {
   private final SagaDefinitions definitions;
   private final MeterRegistry metrics;
   private final ReadSide readSide;
+  private final Admission admission;
   private final List<Function<String, Route>> routes = new ArrayList<>();
   private final List<Supplier<Route>> adminRoutes = new ArrayList<>();
   private final List<Supplier<AuditCheck>> auditChecks = new ArrayList<>();
   private final List<SagaKeeper.Announcement> announcements = new ArrayList<>();
 
   public ModuleContext(ActorSystem<?> system, SagaSettings settings, FaultInjector faults, ActorRef<SagaOutcomes.Command> outcomes,
-      SagaDefinitions definitions, MeterRegistry metrics, ReadSide readSide) {
+      SagaDefinitions definitions, MeterRegistry metrics, ReadSide readSide, Admission admission) {
     this.system = system;
     this.settings = settings;
     this.faults = faults;
@@ -42,6 +44,12 @@ public final class ModuleContext {
     this.definitions = definitions;
     this.metrics = metrics;
     this.readSide = readSide;
+    this.admission = admission;
+  }
+
+  /** The node's admission control: a route that starts sagas asks it first and answers its 429 when refused. */
+  public Admission admission() {
+    return admission;
   }
 
   /** The node's read side: its saga summaries, and the connections a module's queries use. */

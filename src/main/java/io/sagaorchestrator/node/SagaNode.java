@@ -14,6 +14,7 @@ import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.audit.JournalAudit;
+import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.http.ApiRoutes;
 import akka.http.javadsl.server.Route;
 import io.sagaorchestrator.infra.http.AuditRoutes;
@@ -39,6 +40,7 @@ import io.sagaorchestrator.infra.readside.StuckRule;
 import io.sagaorchestrator.infra.persistence.JournalSchema;
 import io.sagaorchestrator.node.ModuleContext;
 import io.sagaorchestrator.node.SagaModule;
+import io.sagaorchestrator.orchestrator.RunningSagas;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaKeeper;
@@ -97,10 +99,10 @@ public final class SagaNode implements AutoCloseable {
    * checks, as the node runs them.
    */
   public static ModuleContext install(ActorSystem<?> system, SagaSettings settings, List<SagaModule> modules,
-      MeterRegistry metrics, ReadSide readSide) {
+      MeterRegistry metrics, ReadSide readSide, Admission admission) {
     FaultInjector faults = new FaultInjector(system, settings.faults());
     ModuleContext installed = new ModuleContext(system, settings, faults, SagaOutcomes.start(system), new SagaDefinitions(),
-        metrics, readSide);
+        metrics, readSide, admission);
     for (SagaModule module : included(modules, system.settings().config())) {
       module.install(installed);
       log.info("module {} installed", module.name());
@@ -135,11 +137,13 @@ public final class SagaNode implements AutoCloseable {
       stopped = stopped.thenRun(metrics::close);
       ReadSide readSide = ReadSide.open(system, journal, ReadSideSettings.from(config), metrics.registry());
       stopped = stopped.thenRun(readSide::close);
-      ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide);
+      RunningSagas running = new RunningSagas();
+      Admission admission = new Admission(running, config, metrics.registry());
+      ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide, admission);
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
       SagaEntity.init(system, definitions,
-          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry())),
+          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry()), running),
           installed.outcomes());
       StuckRule stuck = StuckRule.from(config, definitions);
       readSide.start(system, stuck);
@@ -163,8 +167,8 @@ public final class SagaNode implements AutoCloseable {
       var routes = new ApiRoutes(
           new SagaRoutes(system, definitions, readSide, stuck, new SagaEventStream(system, entityEvents),
               new SagaTransitionStream(system, journalTail, entityEvents, settings.keeper().gapTimeout()),
-              settings.http().askTimeout(), settings.http().askAttempts()),
-          new HealthRoutes(() -> readiness(system, journal)),
+              admission, settings.http().askTimeout(), settings.http().askAttempts()),
+          new HealthRoutes(() -> readiness(system, journal, admission)),
           installed.routes(),
           adminRoutes,
           adminToken,
@@ -197,8 +201,9 @@ public final class SagaNode implements AutoCloseable {
     return byName.values().stream().filter(module -> !excluded.contains(module.name())).toList();
   }
 
-  /** Ready: this node is an Up cluster member and the journal's database answers. */
-  private static CompletionStage<Map<String, Boolean>> readiness(ActorSystem<?> system, JournalConfig journal) {
+  /** Ready: this node is an Up cluster member, the journal's database answers, and it admits new sagas. */
+  private static CompletionStage<Map<String, Boolean>> readiness(ActorSystem<?> system, JournalConfig journal,
+      Admission admission) {
     boolean memberUp = Cluster.get(system).selfMember().status() == MemberStatus.up();
     return CompletableFuture.supplyAsync(() -> {
       try (Connection connection = DriverManager.getConnection(journal.url(), journal.user(), journal.password())) {
@@ -210,6 +215,7 @@ public final class SagaNode implements AutoCloseable {
       Map<String, Boolean> checks = new LinkedHashMap<>();
       checks.put("clusterMemberUp", memberUp);
       checks.put("journalReachable", journalReachable);
+      checks.put("admitting", !admission.atCapacity());
       return checks;
     });
   }

@@ -16,8 +16,10 @@ import io.sagaorchestrator.infra.audit.SagaAudit;
 import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
+import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.infra.readside.ReadSideSettings;
+import io.sagaorchestrator.orchestrator.RunningSagas;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -91,8 +93,10 @@ public final class VerifyDefinitionsCommand implements Callable<Integer> {
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
-      SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), List.of(), new SimpleMeterRegistry(),
-          ReadSide.open(system, journal, ReadSideSettings.off(), new SimpleMeterRegistry())).definitions();
+      SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+      SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), List.of(), metrics,
+          ReadSide.open(system, journal, ReadSideSettings.off(), metrics), new Admission(new RunningSagas(), config, metrics))
+          .definitions();
       Optional<List<SagaAudit.InFlight>> inFlight = url == null ? fromJournal(system, journal, err) : fromNode(err);
       if (inFlight.isEmpty()) return 2;
       return verdict(inFlight.get(), build, out);

@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -56,11 +57,12 @@ public final class SagaEntity
 
   /**
    * How the engine behaves around the definitions: not part of any single definition.
-   * {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none).
+   * {@code metrics}: where the engine records what its sagas do ({@link SagaMetrics#NONE} for none);
+   * {@code running}: where this node's sagas count themselves while they run.
    */
-  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics) {
+  public record EngineSettings(Duration passivateAfterEnd, SagaMetrics metrics, RunningSagas running) {
     public EngineSettings(Duration passivateAfterEnd) {
-      this(passivateAfterEnd, SagaMetrics.NONE);
+      this(passivateAfterEnd, SagaMetrics.NONE, new RunningSagas());
     }
   }
 
@@ -147,6 +149,11 @@ public final class SagaEntity
 
     public boolean isEnded() {
       return this == COMPLETED || this == COMPENSATED;
+    }
+
+    /** Ended, or parked until an operator retries it: nothing runs, so it need not stay in memory. */
+    public boolean isAtRest() {
+      return isEnded() || this == PARKED;
     }
   }
 
@@ -333,7 +340,8 @@ public final class SagaEntity
     this.log = new SagaLog(sagaId, context.getLog());
     this.shard = shard;
     this.context = context;
-    this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), context, timers, log);
+    this.dispatcher = new StepDispatcher(sagaId, definitions, settings.passivateAfterEnd(), settings.running(), context, timers,
+        log);
     this.progress = new SagaProgress(this, dispatcher, definitions, outcomes, context, sagaId, settings.metrics(), log);
   }
 
@@ -377,7 +385,7 @@ public final class SagaEntity
         .onCommand(RetryDue.class, (s, c) -> progress.onRetryDue(saga.apply(s), c))
         .onCommand(DeadlineReached.class, (s, c) -> progress.onDeadline(saga.apply(s), c))
         .onCommand(Wake.class, (s, c) -> progress.onWake(saga.apply(s)))
-        .onCommand(PassivateIdle.class, (s, c) -> saga.apply(s).status().isEnded() ? passivate() : Effect().none().thenNoReply());
+        .onCommand(PassivateIdle.class, (s, c) -> saga.apply(s).status().isAtRest() ? passivate() : Effect().none().thenNoReply());
   }
 
   /** Persists {@code events}, preceded by the saga's {@link SagaStarted} if that is not stored yet. */
@@ -422,11 +430,12 @@ public final class SagaEntity
             log.debug("saga {} [{}] recovered {}: resuming step {}", sagaId, saga.correlationId(),
                 saga.status(), saga.current().name());
             dispatcher.resume(saga);
-          } else if (!(state instanceof Saga saga && saga.status() == SagaStatus.PARKED)) {
-            // Woken only to answer a query (or by a keeper that had not yet seen it end): leave again.
+          } else {
+            // Woken only to answer a query or an operator (or by a keeper that had not yet seen it end): leave again.
             dispatcher.passivateLater();
           }
         })
+        .onSignal(PostStop.instance(), state -> dispatcher.stopped())
         .build();
   }
 

@@ -139,6 +139,7 @@ final class SagaProgress {
     return entity.persist(new SagaResumed(Instant.now()))
         .thenRun(state -> {
           log.info("saga {} [{}] resumed by operator", sagaId, saga.correlationId());
+          dispatcher.stayInMemory();
           dispatcher.dispatch((Saga) state);
         })
         .thenReply(command.replyTo(), s -> new ControlReply(ControlReply.Result.ACCEPTED, entity.summary((Saga) s).status()));
@@ -238,6 +239,8 @@ final class SagaProgress {
       return entity.persist(failed, new SagaParked(reason, now))
           .thenRun(state -> {
             log.warn("saga {} [{}] PARKED: {}", sagaId, saga.correlationId(), reason);
+            // It waits for an operator, out of memory like an ended saga; a retry wakes it.
+            dispatcher.ended();
             announceSettlement((Saga) state);
           })
           .thenNoReply();

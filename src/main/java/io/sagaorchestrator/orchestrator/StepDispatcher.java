@@ -52,11 +52,17 @@ final class StepDispatcher {
   /** Checked once and found runnable: final, since a node's definitions are only ever added to, never replaced. */
   private boolean runnable;
 
-  StepDispatcher(String sagaId, SagaDefinitions definitions, Duration passivateAfterEnd, ActorContext<Command> context,
-      TimerScheduler<Command> timers, SagaLog log) {
+  private final RunningSagas running;
+
+  /** This saga is counted in {@link #running}. */
+  private boolean counted;
+
+  StepDispatcher(String sagaId, SagaDefinitions definitions, Duration passivateAfterEnd, RunningSagas running,
+      ActorContext<Command> context, TimerScheduler<Command> timers, SagaLog log) {
     this.sagaId = sagaId;
     this.definitions = definitions;
     this.passivateAfterEnd = passivateAfterEnd;
+    this.running = running;
     this.context = context;
     this.timers = timers;
     this.log = log;
@@ -89,6 +95,7 @@ final class StepDispatcher {
   /** Runs a saga that starts, recovers or is woken: its deadline, and the command it waits on. */
   void resume(Saga saga) {
     if (blocked(saga)) return;
+    countAsRunning();
     startDeadlineTimer(saga);
     dispatch(saga);
   }
@@ -180,21 +187,41 @@ final class StepDispatcher {
     timers.startSingleTimer(DEADLINE_TIMER, DeadlineReached.INSTANCE, remaining.isNegative() ? Duration.ZERO : remaining);
   }
 
-  /** The saga ended: no answer is awaited any more, and it leaves memory after a while. */
+  /** The saga ended, or parked: no answer is awaited any more, and it leaves memory after a while. */
   void ended() {
     stopAwaiting();
     currentToken++;
     timers.cancel(RETRY_TIMER);
     timers.cancel(DEADLINE_TIMER);
+    countAsResting();
     passivateLater();
+  }
+
+  /** The entity stopped (passivated, handed off, or its node is leaving). */
+  void stopped() {
+    countAsResting();
   }
 
   void passivateLater() {
     timers.startSingleTimer(PASSIVATE_TIMER, PassivateIdle.INSTANCE, passivateAfterEnd);
   }
 
+  /** The saga runs (it started, or an operator resumed it): it stays in memory and counts as running. */
   void stayInMemory() {
     timers.cancel(PASSIVATE_TIMER);
+    countAsRunning();
+  }
+
+  private void countAsRunning() {
+    if (counted) return;
+    counted = true;
+    running.add();
+  }
+
+  private void countAsResting() {
+    if (!counted) return;
+    counted = false;
+    running.remove();
   }
 
   /**

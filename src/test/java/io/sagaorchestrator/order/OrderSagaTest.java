@@ -1,12 +1,20 @@
 package io.sagaorchestrator.order;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.node.SagaNode;
+import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.Orders;
@@ -14,6 +22,9 @@ import io.sagaorchestrator.testsupport.TestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +66,16 @@ class OrderSagaTest {
   private void seed(long credit, int stock) {
     orders.deposit(customer, credit);
     orders.restock(sku, stock);
+  }
+
+  /** The sagas this node holds in memory now, from its shard region. */
+  private static Set<String> sagasInMemory() throws Exception {
+    ActorSystem<Void> system = node.system();
+    ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(), replyTo -> new GetShardRegionState(SagaEntity.ENTITY_TYPE_KEY, replyTo),
+            Duration.ofSeconds(5), system.scheduler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
   }
 
   private static List<String> historyTypes(JsonNode saga) {
@@ -178,6 +199,8 @@ class OrderSagaTest {
     NodeClient.Response conflict = orders.place(orderId, customer, sku, 5, 100, "NL");
     assertEquals(409, conflict.status());
     assertTrue(conflict.text("error").contains("different body"));
+    assertEquals(orderId, conflict.text("orderId"), "the refusal names the order it concerns");
+    assertEquals("/orders/" + orderId, conflict.header("Location"));
   }
 
   @Test
@@ -192,7 +215,9 @@ class OrderSagaTest {
     assertEquals(first.text("orderId"), second.text("orderId"));
     orders.awaitSettled(first.text("orderId"));
     assertEquals(9_900, orders.available(customer), "one order, charged once");
-    assertEquals(409, api.post("/orders", Orders.orderJson(null, customer, sku, 2, 100, "NL"), "Idempotency-Key", key).status());
+    NodeClient.Response otherBody = api.post("/orders", Orders.orderJson(null, customer, sku, 2, 100, "NL"), "Idempotency-Key", key);
+    assertEquals(409, otherBody.status());
+    assertEquals(first.text("orderId"), otherBody.text("orderId"), "names the order the key made, which the client never sent");
   }
 
   @Test
@@ -235,6 +260,8 @@ class OrderSagaTest {
     JsonNode parked = api.get("/orders/" + orderId).json();
     assertEquals("PENDING", parked.get("status").asText());
     assertEquals("PARKED", parked.get("sagaStatus").asText());
+    Eventually.within(Duration.ofSeconds(10),
+        () -> assertFalse(sagasInMemory().contains(orderId), "a parked saga leaves memory like an ended one"));
 
     assertEquals(401, api.post("/sagas/" + orderId + "/retry", "").status(), "operator only");
     orders.clearFaults();

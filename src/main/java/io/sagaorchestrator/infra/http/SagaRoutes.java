@@ -15,6 +15,7 @@ import io.sagaorchestrator.infra.http.dto.Dtos.HistoryResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.StepResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.DefinitionResponse;
+import io.sagaorchestrator.infra.http.dto.Dtos.ErrorResponse;
 import io.sagaorchestrator.infra.http.dto.Dtos.SagaAccepted;
 import io.sagaorchestrator.infra.http.dto.Dtos.StartSagaRequest;
 import io.sagaorchestrator.infra.readside.ReadSide;
@@ -56,17 +57,19 @@ public final class SagaRoutes extends AllDirectives {
   private final StuckRule stuck;
   private final SagaEventStream events;
   private final SagaTransitionStream transitions;
+  private final Admission admission;
   private final Duration askTimeout;
   private final int askAttempts;
 
   public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, SagaEventStream events,
-      SagaTransitionStream transitions, Duration askTimeout, int askAttempts) {
+      SagaTransitionStream transitions, Admission admission, Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
     this.readSide = readSide;
     this.stuck = stuck;
     this.events = events;
     this.transitions = transitions;
+    this.admission = admission;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -120,15 +123,16 @@ public final class SagaRoutes extends AllDirectives {
     });
     String sagaId = request.sagaId() != null ? request.sagaId()
         : idempotencyKey.map(SagaRoutes::idFromKey).orElseGet(() -> "s-" + UUID.randomUUID());
-    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-            .<Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition.name(), request.data(), correlationId, false, replyTo),
-                askTimeout))
-        .thenApply(done -> HttpJson.response(StatusCodes.ACCEPTED, new SagaAccepted(sagaId, definition.name(), definition.version()))
-            .addHeader(Location.create("/sagas/" + sagaId)))
-        .exceptionally(error -> {
-          if (Failures.isStatusError(error)) return HttpJson.error(StatusCodes.CONFLICT, AskFailures.unwrap(error).getMessage());
-          throw Failures.asCompletion(error);
-        });
+    return admission.admitting(() -> admission.refusal(new ErrorResponse(admission.message(), List.of())),
+        () -> IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+                .<Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition.name(), request.data(), correlationId, false, replyTo),
+                    askTimeout))
+            .thenApply(done -> HttpJson.response(StatusCodes.ACCEPTED, new SagaAccepted(sagaId, definition.name(), definition.version()))
+                .addHeader(Location.create("/sagas/" + sagaId)))
+            .exceptionally(error -> {
+              if (Failures.isStatusError(error)) return HttpJson.error(StatusCodes.CONFLICT, AskFailures.unwrap(error).getMessage());
+              throw Failures.asCompletion(error);
+            }));
   }
 
   /** A stable saga id for a client's idempotency key. */

@@ -21,6 +21,9 @@ public final class OrderDtos {
 
   public record OrderAccepted(String orderId, String status) {}
 
+  /** A placement that was not accepted, naming the order it concerns so that a client can retry it or read it. */
+  public record PlacementRefused(String error, List<String> details, String orderId) {}
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record OrderResponse(
       String orderId,

@@ -1,5 +1,6 @@
 package io.sagaorchestrator.order.http;
 
+import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.http.Failures;
 import io.sagaorchestrator.infra.http.HttpJson;
 import io.sagaorchestrator.infra.http.IdempotentAsk;
@@ -13,11 +14,13 @@ import static io.sagaorchestrator.infra.http.PathIds.withValidId;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.unmarshalling.Unmarshaller;
+import io.sagaorchestrator.orchestrator.AskFailures;
 import io.sagaorchestrator.orchestrator.Ids;
 import io.sagaorchestrator.order.domain.OrderData;
 import io.sagaorchestrator.order.domain.OrderLine;
@@ -30,6 +33,7 @@ import io.sagaorchestrator.order.http.OrderDtos.ItemResponse;
 import io.sagaorchestrator.order.http.OrderDtos.OrderAccepted;
 import io.sagaorchestrator.order.http.OrderDtos.OrderResponse;
 import io.sagaorchestrator.order.http.OrderDtos.PlaceOrderRequest;
+import io.sagaorchestrator.order.http.OrderDtos.PlacementRefused;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.order.OrderEntity;
 import io.sagaorchestrator.order.OrderStatus;
@@ -52,14 +56,16 @@ public final class OrderRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final ReadSide readSide;
   private final Optional<OrderQueries> queries;
+  private final Admission admission;
   private final Duration askTimeout;
   private final int askAttempts;
 
-  public OrderRoutes(ActorSystem<?> system, ReadSide readSide, Optional<OrderQueries> queries, Duration askTimeout,
-      int askAttempts) {
+  public OrderRoutes(ActorSystem<?> system, ReadSide readSide, Optional<OrderQueries> queries, Admission admission,
+      Duration askTimeout, int askAttempts) {
     this.sharding = ClusterSharding.get(system);
     this.readSide = readSide;
     this.queries = queries;
+    this.admission = admission;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -82,13 +88,23 @@ public final class OrderRoutes extends AllDirectives {
     List<String> problems = OrderValidation.problems(order);
     if (!problems.isEmpty()) throw new HttpJson.BadRequest(problems.get(0), problems);
     if (order.totalCents() < 0) throw new HttpJson.BadRequest("items: order total is too large", List.of("items"));
-    // Placing is idempotent (same id, same body), so a lost or unconfirmed attempt is simply repeated.
+    return admission.admitting(
+        () -> admission.refusal(new PlacementRefused(admission.message(), List.of(), order.orderId())),
+        () -> placeAdmitted(order, idempotencyKey, correlationId));
+  }
+
+  /** Placing is idempotent (same id, same body), so a lost or unconfirmed attempt is simply repeated. */
+  private CompletionStage<HttpResponse> placeAdmitted(OrderData order, Optional<String> idempotencyKey, String correlationId) {
     return IdempotentAsk.retrying(askAttempts,
             () -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, order.orderId())
                 .<OrderEntity.PlaceOrderReply>ask(replyTo -> new OrderEntity.PlaceOrder(order, idempotencyKey.orElse(null), correlationId, replyTo),
                     askTimeout),
             reply -> reply instanceof OrderEntity.Unavailable)
-        .thenCompose(reply -> answerPlacement(order.orderId(), reply));
+        .thenCompose(reply -> answerPlacement(order.orderId(), reply))
+        .exceptionally(error -> {
+          if (!AskFailures.isTimeout(error)) throw Failures.asCompletion(error);
+          return refused(StatusCodes.SERVICE_UNAVAILABLE, order.orderId(), "timed out waiting for the cluster; retry");
+        });
   }
 
   private CompletionStage<HttpResponse> answerPlacement(String orderId, OrderEntity.PlaceOrderReply reply) {
@@ -97,10 +113,19 @@ public final class OrderRoutes extends AllDirectives {
       return sagaStatus(orderId).thenApply(status -> accepted(orderId, OrderStatus.of(status)));
     }
     if (reply instanceof OrderEntity.Conflict conflict) {
-      return CompletableFuture.completedFuture(HttpJson.error(StatusCodes.CONFLICT, conflict.message()));
+      return CompletableFuture.completedFuture(
+          refused(StatusCodes.CONFLICT, orderId, conflict.message()).addHeader(Location.create("/orders/" + orderId)));
     }
     String message = ((OrderEntity.Unavailable) reply).message();
-    return CompletableFuture.completedFuture(HttpJson.error(StatusCodes.SERVICE_UNAVAILABLE, message));
+    return CompletableFuture.completedFuture(refused(StatusCodes.SERVICE_UNAVAILABLE, orderId, message));
+  }
+
+  /**
+   * A 409 or 503 names the order id, which the server may have made up (from the idempotency key,
+   * or at random): a client that did not send one learns what to retry with, or to read.
+   */
+  private static HttpResponse refused(StatusCode status, String orderId, String message) {
+    return HttpJson.response(status, new PlacementRefused(message, List.of(), orderId));
   }
 
   private static HttpResponse accepted(String orderId, String status) {
