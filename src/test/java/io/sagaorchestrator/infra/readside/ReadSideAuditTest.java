@@ -28,6 +28,20 @@ import org.junit.jupiter.api.Test;
  * what the read side missed.
  */
 class ReadSideAuditTest {
+  /** Orders of one item each, settled: one completed, one compensated (a country shipping refuses), one completed. */
+  private static List<String> threeSettledOrders(Orders orders, String customer, String sku) {
+    orders.deposit(customer, 10_000);
+    orders.restock(sku, 10);
+    List<String> placed = new ArrayList<>();
+    for (String country : List.of("NL", "XX", "NL")) {
+      String orderId = Orders.uniqueId("o");
+      orders.place(orderId, customer, sku, 1, 100, country);
+      orders.awaitSettled(orderId);
+      placed.add(orderId);
+    }
+    return placed;
+  }
+
   private static final Duration SETTLED = Duration.ofSeconds(30);
 
   @Test
@@ -41,15 +55,7 @@ class ReadSideAuditTest {
       Orders orders = new Orders(api);
       String customer = Orders.uniqueId("c");
       String sku = Orders.uniqueId("s");
-      orders.deposit(customer, 10_000);
-      orders.restock(sku, 10);
-      List<String> placed = new ArrayList<>();
-      for (String country : List.of("NL", "XX", "NL")) {
-        String orderId = Orders.uniqueId("o");
-        orders.place(orderId, customer, sku, 1, 100, country);
-        orders.awaitSettled(orderId);
-        placed.add(orderId);
-      }
+      List<String> placed = threeSettledOrders(orders, customer, sku);
       Eventually.within(SETTLED, () -> {
         JsonNode audit = audit(api);
         assertTrue(audit.get("ok").asBoolean(), audit.toString());
@@ -88,15 +94,7 @@ class ReadSideAuditTest {
       Orders orders = new Orders(api);
       String customer = Orders.uniqueId("c");
       String sku = Orders.uniqueId("s");
-      orders.deposit(customer, 10_000);
-      orders.restock(sku, 10);
-      List<String> placed = new ArrayList<>();
-      for (String country : List.of("NL", "XX", "NL")) {
-        String orderId = Orders.uniqueId("o");
-        orders.place(orderId, customer, sku, 1, 100, country);
-        orders.awaitSettled(orderId);
-        placed.add(orderId);
-      }
+      List<String> placed = threeSettledOrders(orders, customer, sku);
       // Account: the deposit, three charges and the refund of the order shipping refused; the SKU likewise.
       Eventually.within(SETTLED, () -> {
         JsonNode audit = audit(api);
