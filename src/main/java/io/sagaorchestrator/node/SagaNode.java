@@ -21,6 +21,7 @@ import io.sagaorchestrator.infra.http.AuditRoutes;
 import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
+import io.sagaorchestrator.infra.http.IdempotencyKey;
 import io.sagaorchestrator.infra.http.BulkRetryRoutes;
 import io.sagaorchestrator.infra.http.ReadSideRoutes;
 import io.sagaorchestrator.infra.http.SagaEventStream;
@@ -145,6 +146,7 @@ public final class SagaNode implements AutoCloseable {
       SagaEntity.init(system, definitions,
           new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry()), running),
           installed.outcomes());
+      IdempotencyKey.init(system);
       StuckRule stuck = StuckRule.from(config, definitions);
       readSide.start(system, stuck);
       JdbcJournalTail journalTail = new JdbcJournalTail(system, journal);

@@ -159,6 +159,20 @@ class SagaApiTest {
   }
 
   @Test
+  void anIdempotencyKeySentWithASagaIdStaysWithThatSaga() throws Exception {
+    String key = UUID.randomUUID().toString();
+    String sagaId = "s-" + UUID.randomUUID();
+    String body = "{\"definition\": \"greeting\", \"sagaId\": \"" + sagaId + "\", \"data\": {\"name\": \"ada\", \"times\": 1}}";
+    assertEquals(202, send("POST", "/sagas", body, "Idempotency-Key", key).statusCode());
+    assertEquals(202, send("POST", "/sagas", body, "Idempotency-Key", key).statusCode(), "the same key and body again");
+    String otherId = "s-" + UUID.randomUUID();
+    var other = send("POST", "/sagas", body.replace(sagaId, otherId), "Idempotency-Key", key);
+    assertEquals(409, other.statusCode(), "the key is taken by " + sagaId);
+    assertTrue(json(other).path("error").asText().contains(sagaId), other.body());
+    assertEquals(404, send("GET", "/sagas/" + otherId, null).statusCode(), "no second saga");
+  }
+
+  @Test
   void badStartsAreRefusedWith400NamingTheField() throws Exception {
     record Bad(String body, String field) {}
     for (Bad bad : List.of(

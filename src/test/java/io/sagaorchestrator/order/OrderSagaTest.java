@@ -19,6 +19,8 @@ import io.sagaorchestrator.testsupport.DataDir;
 import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.TestConfig;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,6 +203,56 @@ class OrderSagaTest {
     assertTrue(conflict.text("error").contains("different body"));
     assertEquals(orderId, conflict.text("orderId"), "the refusal names the order it concerns");
     assertEquals("/orders/" + orderId, conflict.header("Location"));
+  }
+
+  @Test
+  void holdsAnIdempotencyKeySentWithAnOrderIdToThatOrder() {
+    seed(10_000, 10);
+    String key = Orders.uniqueId("key");
+    String orderId = Orders.uniqueId("o");
+    String body = Orders.orderJson(orderId, customer, sku, 1, 100, "NL");
+    assertEquals(202, api.post("/orders", body, "Idempotency-Key", key).status());
+    NodeClient.Response again = api.post("/orders", body, "Idempotency-Key", key);
+    assertEquals(202, again.status(), "the same key and body again: the same order");
+    assertEquals(orderId, again.text("orderId"));
+
+    String otherId = Orders.uniqueId("o");
+    NodeClient.Response otherOrder = api.post("/orders", Orders.orderJson(otherId, customer, sku, 1, 100, "NL"), "Idempotency-Key", key);
+    assertEquals(409, otherOrder.status(), "the key is taken, whichever order id the retry names");
+    assertEquals(orderId, otherOrder.text("orderId"));
+    assertEquals("/orders/" + orderId, otherOrder.header("Location"));
+    assertEquals(404, api.get("/orders/" + otherId).status(), "no second order");
+    orders.awaitSettled(orderId);
+    assertEquals(9_900, orders.available(customer), "charged once");
+  }
+
+  @Test
+  void aClientThatDropsItsConnectionsMidRequestAndRetriesMakesOneOrder() throws Exception {
+    seed(10_000, 10);
+    String key = Orders.uniqueId("key");
+    byte[] body = Orders.orderJson(null, customer, sku, 1, 100, "NL").getBytes(StandardCharsets.UTF_8);
+    String head = "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nIdempotency-Key: " + key
+        + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+    // Dropped before the body was all sent: the node never had a request.
+    try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body, 0, body.length / 2);
+      socket.getOutputStream().flush();
+    }
+    // Dropped after the whole request, before the answer: the order may or may not be placed.
+    for (int i = 0; i < 3; i++) {
+      try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+      }
+    }
+    NodeClient.Response retried = api.post("/orders", new String(body, StandardCharsets.UTF_8), "Idempotency-Key", key);
+    assertEquals(202, retried.status(), retried.body());
+    String orderId = retried.text("orderId");
+    orders.awaitSettled(orderId);
+    assertEquals(9_900, orders.available(customer), "one order, charged once");
+    assertEquals(9, orders.stock(sku), "one item reserved");
   }
 
   @Test

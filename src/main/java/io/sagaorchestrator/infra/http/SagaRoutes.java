@@ -49,8 +49,10 @@ import java.util.function.Supplier;
  */
 public final class SagaRoutes extends AllDirectives {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final String KEY_SCOPE = "sagas";
   private static final int MAX_IDEMPOTENCY_KEY = 200;
 
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final SagaDefinitions definitions;
   private final ReadSide readSide;
@@ -63,6 +65,7 @@ public final class SagaRoutes extends AllDirectives {
 
   public SagaRoutes(ActorSystem<?> system, SagaDefinitions definitions, ReadSide readSide, StuckRule stuck, SagaEventStream events,
       SagaTransitionStream transitions, Admission admission, Duration askTimeout, int askAttempts) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.definitions = definitions;
     this.readSide = readSide;
@@ -124,15 +127,31 @@ public final class SagaRoutes extends AllDirectives {
     String sagaId = request.sagaId() != null ? request.sagaId()
         : idempotencyKey.map(SagaRoutes::idFromKey).orElseGet(() -> "s-" + UUID.randomUUID());
     return admission.admitting(() -> admission.refusal(new ErrorResponse(admission.message(), List.of())),
-        () -> IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
-                .<Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition.name(), request.data(), correlationId, false, replyTo),
-                    askTimeout))
-            .thenApply(done -> HttpJson.response(StatusCodes.ACCEPTED, new SagaAccepted(sagaId, definition.name(), definition.version()))
-                .addHeader(Location.create("/sagas/" + sagaId)))
-            .exceptionally(error -> {
-              if (Failures.isStatusError(error)) return HttpJson.error(StatusCodes.CONFLICT, AskFailures.unwrap(error).getMessage());
-              throw Failures.asCompletion(error);
-            }));
+        () -> claimKey(idempotencyKey, sagaId, List.of(definition.name(), sagaId, request.data())).thenCompose(claim ->
+            claim instanceof IdempotencyKey.Conflict conflict
+                ? CompletableFuture.completedFuture(HttpJson.error(StatusCodes.CONFLICT,
+                    IDEMPOTENCY_KEY + ": already used for saga " + conflict.resourceId() + " with another body"))
+                : startSaga(definition, sagaId, request, correlationId)));
+  }
+
+  /** The same key with another definition, id or data is a conflict, whichever id the request names. */
+  private CompletionStage<IdempotencyKey.ClaimReply> claimKey(Optional<String> idempotencyKey, String sagaId, Object request) {
+    if (idempotencyKey.isEmpty()) return CompletableFuture.completedFuture(new IdempotencyKey.Granted(sagaId));
+    return IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey.get(), sagaId, IdempotencyKey.fingerprint(request), askTimeout,
+        askAttempts);
+  }
+
+  private CompletionStage<HttpResponse> startSaga(SagaDefinition<?> definition, String sagaId, StartSagaRequest request,
+      String correlationId) {
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)
+            .<Done>askWithStatus(replyTo -> new SagaEntity.StartSaga(definition.name(), request.data(), correlationId, false, replyTo),
+                askTimeout))
+        .thenApply(done -> HttpJson.response(StatusCodes.ACCEPTED, new SagaAccepted(sagaId, definition.name(), definition.version()))
+            .addHeader(Location.create("/sagas/" + sagaId)))
+        .exceptionally(error -> {
+          if (Failures.isStatusError(error)) return HttpJson.error(StatusCodes.CONFLICT, AskFailures.unwrap(error).getMessage());
+          throw Failures.asCompletion(error);
+        });
   }
 
   /** A stable saga id for a client's idempotency key. */

@@ -3,6 +3,7 @@ package io.sagaorchestrator.order.http;
 import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.http.Failures;
 import io.sagaorchestrator.infra.http.HttpJson;
+import io.sagaorchestrator.infra.http.IdempotencyKey;
 import io.sagaorchestrator.infra.http.IdempotentAsk;
 import io.sagaorchestrator.infra.http.LongPoll;
 import io.sagaorchestrator.infra.http.ReadSideFirst;
@@ -49,10 +50,12 @@ import java.util.concurrent.CompletionStage;
 /** {@code /orders}: place, read and cancel orders. */
 public final class OrderRoutes extends AllDirectives {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final String KEY_SCOPE = "orders";
   private static final int MAX_IDEMPOTENCY_KEY = 200;
   /** The order is stored and its saga is being started. */
   private static final String NOT_STARTED = "NOT_STARTED";
 
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final ReadSide readSide;
   private final Optional<OrderQueries> queries;
@@ -62,6 +65,7 @@ public final class OrderRoutes extends AllDirectives {
 
   public OrderRoutes(ActorSystem<?> system, ReadSide readSide, Optional<OrderQueries> queries, Admission admission,
       Duration askTimeout, int askAttempts) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.readSide = readSide;
     this.queries = queries;
@@ -93,18 +97,34 @@ public final class OrderRoutes extends AllDirectives {
         () -> placeAdmitted(order, idempotencyKey, correlationId));
   }
 
-  /** Placing is idempotent (same id, same body), so a lost or unconfirmed attempt is simply repeated. */
+  /**
+   * Placing is idempotent (same id, same body), so a lost or unconfirmed attempt is simply
+   * repeated. An {@code Idempotency-Key} is claimed first, for this order and its body: the same
+   * key with another body (another order id included) is a 409 naming the order that has it.
+   */
   private CompletionStage<HttpResponse> placeAdmitted(OrderData order, Optional<String> idempotencyKey, String correlationId) {
+    CompletionStage<IdempotencyKey.ClaimReply> claim = idempotencyKey.isEmpty()
+        ? CompletableFuture.completedFuture(new IdempotencyKey.Granted(order.orderId()))
+        : IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey.get(), order.orderId(), IdempotencyKey.fingerprint(order),
+            askTimeout, askAttempts);
+    return claim.thenCompose(reply -> reply instanceof IdempotencyKey.Conflict conflict
+            ? CompletableFuture.completedFuture(refused(StatusCodes.CONFLICT, conflict.resourceId(),
+                    IDEMPOTENCY_KEY + ": already used for order " + conflict.resourceId() + " with another body")
+                .addHeader(Location.create("/orders/" + conflict.resourceId())))
+            : placeOrder(order, idempotencyKey, correlationId))
+        .exceptionally(error -> {
+          if (!AskFailures.isTimeout(error)) throw Failures.asCompletion(error);
+          return refused(StatusCodes.SERVICE_UNAVAILABLE, order.orderId(), "timed out waiting for the cluster; retry");
+        });
+  }
+
+  private CompletionStage<HttpResponse> placeOrder(OrderData order, Optional<String> idempotencyKey, String correlationId) {
     return IdempotentAsk.retrying(askAttempts,
             () -> sharding.entityRefFor(OrderEntity.ENTITY_TYPE_KEY, order.orderId())
                 .<OrderEntity.PlaceOrderReply>ask(replyTo -> new OrderEntity.PlaceOrder(order, idempotencyKey.orElse(null), correlationId, replyTo),
                     askTimeout),
             reply -> reply instanceof OrderEntity.Unavailable)
-        .thenCompose(reply -> answerPlacement(order.orderId(), reply))
-        .exceptionally(error -> {
-          if (!AskFailures.isTimeout(error)) throw Failures.asCompletion(error);
-          return refused(StatusCodes.SERVICE_UNAVAILABLE, order.orderId(), "timed out waiting for the cluster; retry");
-        });
+        .thenCompose(reply -> answerPlacement(order.orderId(), reply));
   }
 
   private CompletionStage<HttpResponse> answerPlacement(String orderId, OrderEntity.PlaceOrderReply reply) {
