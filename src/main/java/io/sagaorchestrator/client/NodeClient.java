@@ -72,8 +72,11 @@ public final class NodeClient {
 
   // ---- blocking calls -------------------------------------------------------------------
 
-  public Response get(String path) {
-    return exchange(request(path, DEFAULT_TIMEOUT).GET());
+  /** {@code headers}: name, value, name, value … */
+  public Response get(String path, String... headers) {
+    HttpRequest.Builder request = request(path, DEFAULT_TIMEOUT).GET();
+    for (int i = 0; i + 1 < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+    return exchange(request);
   }
 
   /** {@code headers}: name, value, name, value … */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sagaorchestrator.infra.audit.AuditCheck;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.http.Admission;
+import io.sagaorchestrator.infra.http.BearerToken;
 import io.sagaorchestrator.infra.readside.ReadModel;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.orchestrator.SagaDefinition;
@@ -30,13 +31,14 @@ public final class ModuleContext {
   private final MeterRegistry metrics;
   private final ReadSide readSide;
   private final Admission admission;
+  private final BearerToken clientAccess;
   private final List<Function<String, Route>> routes = new ArrayList<>();
   private final List<Supplier<Route>> adminRoutes = new ArrayList<>();
   private final List<Supplier<AuditCheck>> auditChecks = new ArrayList<>();
   private final List<SagaKeeper.Announcement> announcements = new ArrayList<>();
 
   public ModuleContext(ActorSystem<?> system, SagaSettings settings, FaultInjector faults, ActorRef<SagaOutcomes.Command> outcomes,
-      SagaDefinitions definitions, MeterRegistry metrics, ReadSide readSide, Admission admission) {
+      SagaDefinitions definitions, MeterRegistry metrics, ReadSide readSide, Admission admission, BearerToken clientAccess) {
     this.system = system;
     this.settings = settings;
     this.faults = faults;
@@ -45,6 +47,12 @@ public final class ModuleContext {
     this.metrics = metrics;
     this.readSide = readSide;
     this.admission = admission;
+    this.clientAccess = clientAccess;
+  }
+
+  /** What a client's reads and cancels of what it started need ({@code saga.http.client-token}; open when none is set). */
+  public BearerToken clientAccess() {
+    return clientAccess;
   }
 
   /** The node's admission control: a route that starts sagas asks it first and answers its 429 when refused. */

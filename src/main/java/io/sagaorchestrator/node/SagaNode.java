@@ -18,6 +18,7 @@ import io.sagaorchestrator.infra.http.Admission;
 import io.sagaorchestrator.infra.http.ApiRoutes;
 import akka.http.javadsl.server.Route;
 import io.sagaorchestrator.infra.http.AuditRoutes;
+import io.sagaorchestrator.infra.http.BearerToken;
 import io.sagaorchestrator.infra.http.FaultRoutes;
 import io.sagaorchestrator.infra.http.HealthRoutes;
 import io.sagaorchestrator.infra.http.HttpServer;
@@ -100,10 +101,10 @@ public final class SagaNode implements AutoCloseable {
    * checks, as the node runs them.
    */
   public static ModuleContext install(ActorSystem<?> system, SagaSettings settings, List<SagaModule> modules,
-      MeterRegistry metrics, ReadSide readSide, Admission admission) {
+      MeterRegistry metrics, ReadSide readSide, Admission admission, BearerToken clientAccess) {
     FaultInjector faults = new FaultInjector(system, settings.faults());
     ModuleContext installed = new ModuleContext(system, settings, faults, SagaOutcomes.start(system), new SagaDefinitions(),
-        metrics, readSide, admission);
+        metrics, readSide, admission, clientAccess);
     for (SagaModule module : included(modules, system.settings().config())) {
       module.install(installed);
       log.info("module {} installed", module.name());
@@ -138,9 +139,17 @@ public final class SagaNode implements AutoCloseable {
       stopped = stopped.thenRun(metrics::close);
       ReadSide readSide = ReadSide.open(system, journal, ReadSideSettings.from(config), metrics.registry());
       stopped = stopped.thenRun(readSide::close);
+      String adminToken = settings.http().adminToken();
+      if (adminToken.isEmpty()) {
+        adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
+      }
+      String clientToken = settings.http().clientToken();
+      BearerToken clientAccess = new BearerToken(clientToken.isEmpty() ? List.of() : List.of(clientToken, adminToken),
+          "this route needs the header Authorization: Bearer <client token>");
       RunningSagas running = new RunningSagas();
       Admission admission = new Admission(running, config, metrics.registry());
-      ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide, admission);
+      ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide, admission, clientAccess);
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
       SagaEntity.init(system, definitions,
@@ -153,11 +162,6 @@ public final class SagaNode implements AutoCloseable {
       SagaKeeper.init(system, settings.keeper(), journalTail, installed.announcements());
 
       EntityEvents entityEvents = new EntityEvents(system, journal);
-      String adminToken = settings.http().adminToken();
-      if (adminToken.isEmpty()) {
-        adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        log.info("no saga.http.admin-token configured; generated admin token for this run: {}", adminToken);
-      }
       List<Supplier<Route>> adminRoutes = new ArrayList<>();
       adminRoutes.add(new AuditRoutes(new JournalAudit(system, journal, () -> withReadSide(installed.newAuditChecks(), readSide), definitions))::route);
       adminRoutes.add(new FaultRoutes(faults)::route);

@@ -17,6 +17,7 @@ import io.sagaorchestrator.infra.config.NodeConfig;
 import io.sagaorchestrator.infra.config.SagaSettings;
 import io.sagaorchestrator.infra.persistence.JournalConfig;
 import io.sagaorchestrator.infra.http.Admission;
+import io.sagaorchestrator.infra.http.BearerToken;
 import io.sagaorchestrator.infra.readside.ReadSide;
 import io.sagaorchestrator.infra.readside.ReadSideSettings;
 import io.sagaorchestrator.orchestrator.RunningSagas;
@@ -95,7 +96,8 @@ public final class VerifyDefinitionsCommand implements Callable<Integer> {
     try {
       SimpleMeterRegistry metrics = new SimpleMeterRegistry();
       SagaDefinitions build = SagaNode.install(system, SagaSettings.from(config), List.of(), metrics,
-          ReadSide.open(system, journal, ReadSideSettings.off(), metrics), new Admission(new RunningSagas(), config, metrics))
+          ReadSide.open(system, journal, ReadSideSettings.off(), metrics), new Admission(new RunningSagas(), config, metrics),
+          new BearerToken(List.of(), ""))
           .definitions();
       Optional<List<SagaAudit.InFlight>> inFlight = url == null ? fromJournal(system, journal, err) : fromNode(err);
       if (inFlight.isEmpty()) return 2;

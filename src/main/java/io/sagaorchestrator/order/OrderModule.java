@@ -42,7 +42,8 @@ public final class OrderModule implements SagaModule {
       node.auditCheck(() -> new LedgerAuditCheck(database, node.readSide().settings().auditAllowedLag()));
       return new OrderQueries(node.system(), database);
     });
-    var routes = new OrderRoutes(node.system(), node.readSide(), queries, node.admission(), askTimeout, askAttempts);
+    var routes = new OrderRoutes(node.system(), node.readSide(), queries, node.admission(), node.clientAccess(), askTimeout,
+        askAttempts);
     var participants = new ParticipantRoutes(node.system(), askTimeout, queries, node.readSide().settings().maxPageSize());
     var outcomes = new OrderOutcomeRoutes(node.outcomes());
     node.definitionStartedThrough(OrderSaga.definition(new OrderParticipants(node.system(), node.faults()), settings.saga()), "POST /orders")

@@ -229,6 +229,11 @@ class HttpApiTest {
   }
 
   @Test
+  void answersAnOversizedHeaderWith431() {
+    assertEquals(431, api.post("/orders", "{}", "X-Note", "x".repeat(9_000)).status());
+  }
+
+  @Test
   void echoesTheCorrelationIdOrMakesOne() {
     assertEquals("trace-42", api.post("/orders", "{}", "X-Correlation-Id", "trace-42").header("X-Correlation-Id"));
     String generated = api.get("/health/live").header("X-Correlation-Id");

@@ -16,15 +16,19 @@ public record SagaSettings(
     SagaKeeper.Settings keeper,
     FaultSettings faults) {
 
-  /** {@code bulkRetryPerSecond}: how fast POST /admin/sagas/retry resumes the parked sagas it selected. */
-  public record HttpSettings(String host, int port, String adminToken, Duration askTimeout, int askAttempts, int bulkRetryPerSecond) {}
+  /**
+   * {@code clientToken}: empty, or the token a client's reads and cancels of orders need;
+   * {@code bulkRetryPerSecond}: how fast POST /admin/sagas/retry resumes the parked sagas it selected.
+   */
+  public record HttpSettings(String host, int port, String adminToken, String clientToken, Duration askTimeout, int askAttempts,
+      int bulkRetryPerSecond) {}
 
   public static SagaSettings from(Config config) {
     Config saga = config.getConfig("saga");
     Config http = saga.getConfig("http");
     return new SagaSettings(
         new HttpSettings(http.getString("host"), http.getInt("port"), http.getString("admin-token").trim(),
-            http.getDuration("ask-timeout"), http.getInt("ask-attempts"), positive(http, "bulk-retry-per-second")),
+            http.getString("client-token").trim(), http.getDuration("ask-timeout"), http.getInt("ask-attempts"), positive(http, "bulk-retry-per-second")),
         new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
         new SagaKeeper.Settings(saga.getDuration("keeper.poll-interval"), saga.getDuration("keeper.stall-after"),
             saga.getDuration("keeper.gap-timeout"), saga.getDuration("keeper.checkpoint-interval"), saga.getInt("keeper.window")),

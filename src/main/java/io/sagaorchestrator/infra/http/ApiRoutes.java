@@ -16,8 +16,6 @@ import akka.http.javadsl.server.MalformedRequestContentRejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -39,7 +37,7 @@ public final class ApiRoutes extends AllDirectives {
   private final HealthRoutes health;
   private final List<Function<String, Route>> moduleRoutes;
   private final Route adminRoutes;
-  private final byte[] adminToken;
+  private final BearerToken adminToken;
   private final HttpMetrics metrics;
   private final Route metricsRoute;
 
@@ -52,7 +50,7 @@ public final class ApiRoutes extends AllDirectives {
     this.health = health;
     this.moduleRoutes = List.copyOf(moduleRoutes);
     this.adminRoutes = anyOf(adminRoutes.stream().map(Supplier::get).toList());
-    this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+    this.adminToken = new BearerToken(List.of(adminToken), "admin routes need the header Authorization: Bearer <admin token>");
   }
 
   // Built once: the route closure runs per request.
@@ -82,14 +80,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route adminOnly(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Authorization", given -> {
-      boolean authorized = given
-          .map(value -> MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), adminToken))
-          .orElse(false);
-      return authorized
-          ? inner.get()
-          : complete(HttpJson.error(StatusCodes.UNAUTHORIZED, "admin routes need the header Authorization: Bearer <admin token>"));
-    });
+    return adminToken.required(inner);
   }
 
   private static ExceptionHandler exceptionHandler() {

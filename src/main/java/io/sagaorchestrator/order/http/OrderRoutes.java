@@ -1,6 +1,7 @@
 package io.sagaorchestrator.order.http;
 
 import io.sagaorchestrator.infra.http.Admission;
+import io.sagaorchestrator.infra.http.BearerToken;
 import io.sagaorchestrator.infra.http.Failures;
 import io.sagaorchestrator.infra.http.HttpJson;
 import io.sagaorchestrator.infra.http.IdempotencyKey;
@@ -60,16 +61,18 @@ public final class OrderRoutes extends AllDirectives {
   private final ReadSide readSide;
   private final Optional<OrderQueries> queries;
   private final Admission admission;
+  private final BearerToken clientAccess;
   private final Duration askTimeout;
   private final int askAttempts;
 
   public OrderRoutes(ActorSystem<?> system, ReadSide readSide, Optional<OrderQueries> queries, Admission admission,
-      Duration askTimeout, int askAttempts) {
+      BearerToken clientAccess, Duration askTimeout, int askAttempts) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.readSide = readSide;
     this.queries = queries;
     this.admission = admission;
+    this.clientAccess = clientAccess;
     this.askTimeout = askTimeout;
     this.askAttempts = askAttempts;
   }
@@ -78,9 +81,10 @@ public final class OrderRoutes extends AllDirectives {
     return pathPrefix("orders", () -> concat(
         pathEndOrSingleSlash(() -> post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
             entity(Unmarshaller.entityToString(), body -> completeWithFuture(place(body, key, correlationId)))))),
-        path(segment(), orderId -> get(() -> parameterOptional("waitMs", waitMs ->
-            completeWithFuture(withValidId(orderId, id -> read(id, LongPoll.waitFor(waitMs))))))),
-        path(segment().slash("cancel"), orderId -> post(() -> completeWithFuture(withValidId(orderId, this::cancel))))));
+        path(segment(), orderId -> get(() -> clientAccess.required(() -> parameterOptional("waitMs", waitMs ->
+            completeWithFuture(withValidId(orderId, id -> read(id, LongPoll.waitFor(waitMs)))))))),
+        path(segment().slash("cancel"), orderId -> post(() -> clientAccess.required(() ->
+            completeWithFuture(withValidId(orderId, this::cancel)))))));
   }
 
   private CompletionStage<HttpResponse> place(String body, Optional<String> idempotencyKey, String correlationId) {
