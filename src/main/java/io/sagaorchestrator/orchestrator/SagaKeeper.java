@@ -49,7 +49,8 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   public static final String NAME = "saga-keeper";
 
   /** {@code window}: how many ordering values one read covers. */
-  public record Settings(Duration pollInterval, Duration stallAfter, Duration gapTimeout, Duration checkpointInterval, int window) {}
+  public record Settings(Duration pollInterval, Duration stallAfter, Duration gapTimeout, Duration checkpointInterval, int window,
+      int maxWakeupsPerSecond) {}
 
   /** One journal row, as much of it as the keeper reads. */
   public record JournalRow(long ordering, String persistenceId, String manifest) implements JournalCursor.Ordered, CborSerializable {}
@@ -126,6 +127,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   private boolean dirty;
   /** Set at start: every open saga is woken once the keeper has read to the journal's end. */
   private boolean wakeAllWhenCaughtUp = true;
+  private WakeBudget wakeBudget;
 
   private SagaKeeper(
       Settings settings, JournalTail tail, List<Announcement> announcements, ActorContext<Command> context,
@@ -157,6 +159,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
           open = new HashMap<>(state.open());
           awaited = new HashMap<>(state.awaited());
           checkpointedAt = System.currentTimeMillis();
+          wakeBudget = new WakeBudget(settings.maxWakeupsPerSecond(), checkpointedAt);
           context.getLog().info("saga keeper started at journal ordering {} with {} open sagas", state.offset(), state.open().size());
           context.getSelf().tell(Poll.INSTANCE);
         })
@@ -239,20 +242,37 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
     return version < 0 ? manifest : manifest.substring(0, version);
   }
 
-  /** Wakes open sagas and announcers without progress for stallAfter (or all of them), and notes when. */
+  /**
+   * Wakes open sagas and announcers without progress for stallAfter (with {@code all}: every one,
+   * each counted as stalled until it is woken), at most maxWakeupsPerSecond: those left over are
+   * still stalled at the next poll.
+   */
   private void wake(long now, boolean all) {
+    if (all) {
+      open.replaceAll((id, since) -> 0L);
+      awaited.replaceAll((id, since) -> 0L);
+    }
     long stallMillis = settings.stallAfter().toMillis();
     ClusterSharding sharding = ClusterSharding.get(context.getSystem());
     int sagas = 0;
+    int deferred = 0;
     for (Map.Entry<String, Long> saga : open.entrySet()) {
-      if (!all && now - saga.getValue() < stallMillis) continue;
+      if (now - saga.getValue() < stallMillis) continue;
+      if (!wakeBudget.take(now)) {
+        deferred++;
+        continue;
+      }
       sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, saga.getKey()).tell(new SagaEntity.Wake());
       saga.setValue(now);
       sagas++;
     }
     int announcers = 0;
     for (Map.Entry<String, Long> announcer : awaited.entrySet()) {
-      if (!all && now - announcer.getValue() < stallMillis) continue;
+      if (now - announcer.getValue() < stallMillis) continue;
+      if (!wakeBudget.take(now)) {
+        deferred++;
+        continue;
+      }
       String persistenceId = announcer.getKey();
       int separator = persistenceId.indexOf(SEPARATOR);
       for (Announcement a : announcements) {
@@ -261,9 +281,10 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
       announcer.setValue(now);
       announcers++;
     }
-    if (sagas > 0 || announcers > 0) {
-      context.getLog().info("saga keeper woke {} sagas and {} entities awaiting their saga's start ({})",
-          sagas, announcers, all ? "keeper started" : "no progress for " + settings.stallAfter().toSeconds() + " s");
+    if (sagas > 0 || announcers > 0 || deferred > 0) {
+      context.getLog().info("saga keeper woke {} sagas and {} entities awaiting their saga's start ({}){}",
+          sagas, announcers, all ? "keeper started" : "no progress for " + settings.stallAfter().toSeconds() + " s",
+          deferred == 0 ? "" : "; " + deferred + " more wait for the wake-up limit of " + settings.maxWakeupsPerSecond() + "/s");
     }
   }
 }

@@ -38,6 +38,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,48 @@ class NodeRestartTest {
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         return rows.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * After a restart every open saga is due at once; the keeper wakes them at its wake-up limit,
+   * and those over it at the next polls. Their stall-after outlasts the test, so only the start's
+   * wake-ups, deferred ones included, can finish them.
+   */
+  @Test
+  void theKeeperWakesEverySagaInFlightAfterARestartWithinItsWakeUpLimit() throws Exception {
+    try (DataDir dataDir = new DataDir("restart-wake-limit")) {
+      String customer = Orders.uniqueId("c");
+      String sku = Orders.uniqueId("s");
+      List<String> inFlight = new ArrayList<>();
+      String stuckShipping = """
+          saga.faults.shipping.failure-rate = 1.0
+          saga.order-saga.shipping.max-attempts = 100000
+          """;
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), stuckShipping))) {
+        NodeClient api = NodeClient.onLoopback(first.httpPort(), first.adminToken());
+        Orders orders = new Orders(api);
+        orders.deposit(customer, 10_000);
+        orders.restock(sku, 10);
+        for (int i = 0; i < 5; i++) {
+          String orderId = Orders.uniqueId("o");
+          assertEquals(202, orders.place(orderId, customer, sku, 1, 100, "NL").status());
+          inFlight.add(orderId);
+        }
+        for (String orderId : inFlight) {
+          Eventually.within(Duration.ofSeconds(10),
+              () -> assertEquals("RUNNING", api.get("/sagas/" + orderId).json().get("steps").get(2).get("status").asText()));
+        }
+      }
+
+      String slowWakes = "saga.keeper { max-wakeups-per-second = 2, stall-after = 10m }";
+      try (SagaNode second = SagaNode.start(TestConfig.node(dataDir.path(), slowWakes))) {
+        JournalConfig journal = JournalConfig.from(TestConfig.node(dataDir.path()));
+        for (String orderId : inFlight) {
+          Eventually.within(Orders.SAGA_DEADLINE, () -> assertEquals(1, completedEvents(journal, orderId), orderId));
+        }
+        assertEquals(9_500, new Orders(NodeClient.onLoopback(second.httpPort(), second.adminToken())).available(customer));
       }
     }
   }

@@ -31,7 +31,8 @@ public record SagaSettings(
             http.getString("client-token").trim(), http.getDuration("ask-timeout"), http.getInt("ask-attempts"), positive(http, "bulk-retry-per-second")),
         new SagaEntity.EngineSettings(saga.getDuration("engine.passivate-after-end")),
         new SagaKeeper.Settings(saga.getDuration("keeper.poll-interval"), saga.getDuration("keeper.stall-after"),
-            saga.getDuration("keeper.gap-timeout"), saga.getDuration("keeper.checkpoint-interval"), saga.getInt("keeper.window")),
+            saga.getDuration("keeper.gap-timeout"), saga.getDuration("keeper.checkpoint-interval"), saga.getInt("keeper.window"),
+            saga.getInt("keeper.max-wakeups-per-second")),
         faults(saga.getConfig("faults")));
   }
 
