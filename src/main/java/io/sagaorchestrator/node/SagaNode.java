@@ -147,19 +147,20 @@ public final class SagaNode implements AutoCloseable {
       String clientToken = settings.http().clientToken();
       BearerToken clientAccess = new BearerToken(clientToken.isEmpty() ? List.of() : List.of(clientToken, adminToken),
           "this route needs the header Authorization: Bearer <client token>");
+      EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
       RunningSagas running = new RunningSagas();
       Admission admission = new Admission(running, config, metrics.registry());
       ModuleContext installed = install(system, settings, modules, metrics.registry(), readSide, admission, clientAccess);
       FaultInjector faults = installed.faults();
       SagaDefinitions definitions = installed.definitions();
       SagaEntity.init(system, definitions,
-          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), new EngineMetrics(metrics.registry()), running),
+          new SagaEntity.EngineSettings(settings.engine().passivateAfterEnd(), engineMetrics, running),
           installed.outcomes());
       IdempotencyKey.init(system);
       StuckRule stuck = StuckRule.from(config, definitions);
       readSide.start(system, stuck);
       JdbcJournalTail journalTail = new JdbcJournalTail(system, journal);
-      SagaKeeper.init(system, settings.keeper(), journalTail, installed.announcements());
+      SagaKeeper.init(system, settings.keeper(), journalTail, installed.announcements(), engineMetrics);
 
       EntityEvents entityEvents = new EntityEvents(system, journal);
       List<Supplier<Route>> adminRoutes = new ArrayList<>();

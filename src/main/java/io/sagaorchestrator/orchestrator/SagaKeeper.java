@@ -67,13 +67,17 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   /** An event of {@code entityType} that promises a saga with the same entity id; {@code wake} is told that id. */
   public record Announcement(String entityType, Class<?> event, Consumer<String> wake) {}
 
-  public static void init(ActorSystem<?> system, Settings settings, JournalTail tail, List<Announcement> announcements) {
-    ClusterSingleton.get(system).init(SingletonActor.of(create(settings, tail, announcements), NAME));
+  public static void init(ActorSystem<?> system, Settings settings, JournalTail tail, List<Announcement> announcements,
+      SagaMetrics metrics) {
+    ClusterSingleton.get(system).init(SingletonActor.of(create(settings, tail, announcements, metrics), NAME));
   }
 
-  public static Behavior<Command> create(Settings settings, JournalTail tail, List<Announcement> announcements) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new SagaKeeper(settings, tail, announcements, context, timers)));
+  public static Behavior<Command> create(Settings settings, JournalTail tail, List<Announcement> announcements,
+      SagaMetrics metrics) {
+    // Any failure restarts it with backoff from its last checkpoint, counted in saga_keeper_starts_total.
+    return Behaviors.supervise(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers ->
+            new SagaKeeper(settings, tail, announcements, metrics, context, timers))))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
   }
 
   // ---- protocol -------------------------------------------------------------------------
@@ -116,6 +120,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   private final Settings settings;
   private final JournalTail tail;
   private final List<Announcement> announcements;
+  private final SagaMetrics metrics;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   // What the keeper knows now; the persisted state lags behind by up to a checkpoint interval.
@@ -130,13 +135,14 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   private WakeBudget wakeBudget;
 
   private SagaKeeper(
-      Settings settings, JournalTail tail, List<Announcement> announcements, ActorContext<Command> context,
+      Settings settings, JournalTail tail, List<Announcement> announcements, SagaMetrics metrics, ActorContext<Command> context,
       TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(NAME),
         SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
     this.settings = settings;
     this.tail = tail;
     this.announcements = announcements;
+    this.metrics = metrics;
     this.context = context;
     this.timers = timers;
   }
@@ -161,6 +167,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
           checkpointedAt = System.currentTimeMillis();
           wakeBudget = new WakeBudget(settings.maxWakeupsPerSecond(), checkpointedAt);
           context.getLog().info("saga keeper started at journal ordering {} with {} open sagas", state.offset(), state.open().size());
+          metrics.keeperStarted(state.open().size());
           context.getSelf().tell(Poll.INSTANCE);
         })
         .build();
@@ -190,6 +197,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
   private Effect<Event, State> onPolled(State state, Polled polled) {
     if (polled.error() != null) {
       context.getLog().warn("saga keeper cannot read the journal ({}); trying again in {}", polled.error(), settings.pollInterval());
+      metrics.keeperReadFailed();
       timers.startSingleTimer(Poll.INSTANCE, settings.pollInterval());
       return Effect().none();
     }
@@ -197,6 +205,7 @@ public final class SagaKeeper extends EventSourcedBehavior<SagaKeeper.Command, S
     long before = cursor.offset();
     JournalRead read = polled.read();
     for (JournalRow row : cursor.advance(read, now, settings.gapTimeout().toMillis())) follow(row, now);
+    metrics.keeperFollowing(open.size());
     boolean moved = cursor.offset() > before;
     boolean caughtUp = cursor.caughtUp(read.maxOrdering());
     if (caughtUp || !moved) {

@@ -27,4 +27,13 @@ public interface SagaMetrics {
 
   /** The saga ended (COMPLETED, COMPENSATED) or parked. */
   default void settled(String definition, SagaStatus status) {}
+
+  /** The saga keeper started on this node (first, or again after a failure or a failover), following {@code openSagas}. */
+  default void keeperStarted(int openSagas) {}
+
+  /** The saga keeper could not read the journal; it tries again after its poll interval. */
+  default void keeperReadFailed() {}
+
+  /** After one of the keeper's reads: the sagas it knows to be open. */
+  default void keeperFollowing(int openSagas) {}
 }

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sagaorchestrator.client.NodeClient;
 import io.sagaorchestrator.node.SagaNode;
 import io.sagaorchestrator.testsupport.DataDir;
+import io.sagaorchestrator.testsupport.Eventually;
 import io.sagaorchestrator.testsupport.Orders;
 import io.sagaorchestrator.testsupport.Promtool;
 import io.sagaorchestrator.testsupport.TestConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,6 +83,16 @@ class MetricsTest {
     }
     assertTrue(scraped.contains("saga_step_attempt_seconds_bucket{answer=\"succeeded\",definition=\"order\",kind=\"action\",step=\"payment\",le=\"0.005\"}"),
         "a latency histogram with fixed buckets");
+  }
+
+  @Test
+  void showsTheSagaKeepersStartsFailuresAndOpenSagas() {
+    Eventually.within(Duration.ofSeconds(10), () -> {
+      String now = api.get("/metrics").body();
+      assertTrue(now.contains("saga_keeper_starts_total 1.0"), "the keeper started once on this one-node cluster: " + now);
+      assertTrue(now.contains("saga_keeper_read_failures_total 0.0"), now);
+      assertTrue(now.contains("saga_keeper_open_sagas "), now);
+    });
   }
 
   @Test

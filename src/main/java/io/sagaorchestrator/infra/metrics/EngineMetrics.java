@@ -1,6 +1,7 @@
 package io.sagaorchestrator.infra.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sagaorchestrator.orchestrator.SagaEntity.SagaStatus;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -38,8 +40,34 @@ public final class EngineMetrics implements SagaMetrics {
   private final Map<StepKey, Timer> attempts = new ConcurrentHashMap<>();
   private final Map<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
+  private final AtomicInteger keeperOpenSagas = new AtomicInteger();
+  private final Counter keeperStarts;
+  private final Counter keeperReadFailures;
+
   public EngineMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.keeperStarts = Counter.builder("saga.keeper.starts")
+        .description("Starts of the saga keeper on this node: first, after a failure (with backoff), or after a failover").register(registry);
+    this.keeperReadFailures = Counter.builder("saga.keeper.read.failures")
+        .description("Reads of the journal by the saga keeper on this node that failed (retried after its poll interval)").register(registry);
+    Gauge.builder("saga.keeper.open.sagas", keeperOpenSagas, AtomicInteger::get)
+        .description("Sagas the saga keeper follows as open, on the node it runs on (0 elsewhere)").register(registry);
+  }
+
+  @Override
+  public void keeperStarted(int openSagas) {
+    keeperStarts.increment();
+    keeperOpenSagas.set(openSagas);
+  }
+
+  @Override
+  public void keeperReadFailed() {
+    keeperReadFailures.increment();
+  }
+
+  @Override
+  public void keeperFollowing(int openSagas) {
+    keeperOpenSagas.set(openSagas);
   }
 
   @Override
