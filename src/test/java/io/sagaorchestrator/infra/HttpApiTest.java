@@ -229,8 +229,18 @@ class HttpApiTest {
   }
 
   @Test
-  void answersAnOversizedHeaderWith431() {
-    assertEquals(431, api.post("/orders", "{}", "X-Note", "x".repeat(9_000)).status());
+  void answersAnOversizedHeaderWith431AndTooManyHeadersWith400InJson() {
+    NodeClient.Response oversized = api.post("/orders", "{}", "X-Note", "x".repeat(9_000));
+    assertEquals(431, oversized.status());
+    assertTrue(oversized.text("error").contains("header value exceeds the configured limit of 8192"), oversized.body());
+    String[] headers = new String[2 * 70];
+    for (int i = 0; i < 70; i++) {
+      headers[2 * i] = "X-Note-" + i;
+      headers[2 * i + 1] = "1";
+    }
+    NodeClient.Response tooMany = api.post("/orders", "{}", headers);
+    assertEquals(400, tooMany.status());
+    assertTrue(tooMany.text("error").contains("64 headers"), tooMany.body());
   }
 
   @Test
