@@ -49,6 +49,12 @@ import org.junit.jupiter.api.Test;
  * by itself, and so does a running node whose saga stopped being in memory.
  */
 class NodeRestartTest {
+  /** Shipping fails every attempt, with a retry budget that outlasts the test: its sagas stay in flight. */
+  private static final String STUCK_SHIPPING = """
+      saga.faults.shipping.failure-rate = 1.0
+      saga.order-saga.shipping.max-attempts = 100000
+      """;
+
   /** Akka's jackson-cbor serializer, as the first released build stored its events with. */
   private static final int FIRST_FORM_SERIALIZER_ID = 33;
 
@@ -86,11 +92,7 @@ class NodeRestartTest {
       String customer = Orders.uniqueId("c");
       String sku = Orders.uniqueId("s");
       List<String> inFlight = new ArrayList<>();
-      String stuckShipping = """
-          saga.faults.shipping.failure-rate = 1.0
-          saga.order-saga.shipping.max-attempts = 100000
-          """;
-      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), stuckShipping))) {
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), STUCK_SHIPPING))) {
         NodeClient api = NodeClient.onLoopback(first.httpPort(), first.adminToken());
         Orders orders = new Orders(api);
         orders.deposit(customer, 10_000);
@@ -126,11 +128,7 @@ class NodeRestartTest {
       String completed = Orders.uniqueId("o");
       // The first run's shipping always fails transiently (with a retry budget that outlasts the test),
       // so its saga is parked on the shipping step, mid-flight, when the node stops.
-      String stuckShipping = """
-          saga.faults.shipping.failure-rate = 1.0
-          saga.order-saga.shipping.max-attempts = 100000
-          """;
-      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), stuckShipping))) {
+      try (SagaNode first = SagaNode.start(TestConfig.node(dataDir.path(), STUCK_SHIPPING))) {
         NodeClient api = NodeClient.onLoopback(first.httpPort(), first.adminToken());
         Orders orders = new Orders(api);
         orders.deposit(customer, 10_000);

@@ -61,14 +61,18 @@ public final class Admission {
   private boolean takePlace() {
     while (true) {
       int now = accepting.get();
-      if (running.count() + now >= maxInFlight) return false;
+      if (full(now)) return false;
       if (accepting.compareAndSet(now, now + 1)) return true;
     }
   }
 
   /** Whether a start would be refused now. */
   public boolean atCapacity() {
-    return running.count() + accepting.get() >= maxInFlight;
+    return full(accepting.get());
+  }
+
+  private boolean full(int accepting) {
+    return running.count() + accepting >= maxInFlight;
   }
 
   /** The 429 for a refused start, with {@code body} (which names what was refused). */

@@ -20,6 +20,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -52,24 +54,26 @@ public final class IdempotencyKey
   }
 
   /** The entity of {@code key} in {@code scope}: a digest, so any key fits a persistence id. */
-  public static String entityId(String scope, String key) {
+  static String entityId(String scope, String key) {
     return scope + "-" + sha256(key);
   }
 
-  /** A fingerprint of {@code request}: its JSON as the node renders it, digested. */
-  public static String fingerprint(Object request) {
-    return sha256(HttpJson.write(request));
-  }
-
-  /** Claims {@code key} in {@code scope} for {@code resourceId}, asking again after a timeout. */
-  public static CompletionStage<ClaimReply> claim(ActorSystem<?> system, String scope, String key, String resourceId,
-      String fingerprint, Duration askTimeout, int askAttempts) {
+  /**
+   * Claims {@code key} in {@code scope} for {@code resourceId} and a fingerprint of {@code request}
+   * (its JSON as the node renders it, digested), asking again after a timeout. Without a key
+   * there is nothing to claim: granted.
+   */
+  public static CompletionStage<ClaimReply> claim(ActorSystem<?> system, String scope, Optional<String> key, String resourceId,
+      Object request, Duration askTimeout, int askAttempts) {
+    if (key.isEmpty()) return CompletableFuture.completedFuture(new Granted(resourceId));
+    String fingerprint = sha256(HttpJson.write(request));
     ClusterSharding sharding = ClusterSharding.get(system);
-    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(ENTITY_TYPE_KEY, entityId(scope, key))
+    return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(ENTITY_TYPE_KEY, entityId(scope, key.get()))
         .ask(replyTo -> new Claim(resourceId, fingerprint, replyTo), askTimeout));
   }
 
-  private static String sha256(String text) {
+  /** SHA-256 of {@code text}, in hex. */
+  static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -26,13 +26,9 @@ import io.sagaorchestrator.orchestrator.SagaDefinition;
 import io.sagaorchestrator.orchestrator.SagaDefinitions;
 import io.sagaorchestrator.orchestrator.SagaEntity;
 import io.sagaorchestrator.orchestrator.SagaStep;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -127,18 +123,13 @@ public final class SagaRoutes extends AllDirectives {
     String sagaId = request.sagaId() != null ? request.sagaId()
         : idempotencyKey.map(SagaRoutes::idFromKey).orElseGet(() -> "s-" + UUID.randomUUID());
     return admission.admitting(() -> admission.refusal(new ErrorResponse(admission.message(), List.of())),
-        () -> claimKey(idempotencyKey, sagaId, List.of(definition.name(), sagaId, request.data())).thenCompose(claim ->
+        // The same key with another definition, id or data is a conflict, whichever id the request names.
+        () -> IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey, sagaId, List.of(definition.name(), sagaId, request.data()),
+            askTimeout, askAttempts).thenCompose(claim ->
             claim instanceof IdempotencyKey.Conflict conflict
                 ? CompletableFuture.completedFuture(HttpJson.error(StatusCodes.CONFLICT,
                     IDEMPOTENCY_KEY + ": already used for saga " + conflict.resourceId() + " with another body"))
                 : startSaga(definition, sagaId, request, correlationId)));
-  }
-
-  /** The same key with another definition, id or data is a conflict, whichever id the request names. */
-  private CompletionStage<IdempotencyKey.ClaimReply> claimKey(Optional<String> idempotencyKey, String sagaId, Object request) {
-    if (idempotencyKey.isEmpty()) return CompletableFuture.completedFuture(new IdempotencyKey.Granted(sagaId));
-    return IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey.get(), sagaId, IdempotencyKey.fingerprint(request), askTimeout,
-        askAttempts);
   }
 
   private CompletionStage<HttpResponse> startSaga(SagaDefinition<?> definition, String sagaId, StartSagaRequest request,
@@ -156,13 +147,9 @@ public final class SagaRoutes extends AllDirectives {
 
   /** A stable saga id for a client's idempotency key. */
   private static String idFromKey(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return "s-" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "s-" + IdempotencyKey.sha256(key).substring(0, 32);
   }
+
 
   private CompletionStage<HttpResponse> cancel(String sagaId) {
     return IdempotentAsk.retrying(askAttempts, () -> sharding.entityRefFor(SagaEntity.ENTITY_TYPE_KEY, sagaId)

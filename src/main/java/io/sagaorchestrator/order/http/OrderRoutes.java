@@ -107,14 +107,10 @@ public final class OrderRoutes extends AllDirectives {
    * key with another body (another order id included) is a 409 naming the order that has it.
    */
   private CompletionStage<HttpResponse> placeAdmitted(OrderData order, Optional<String> idempotencyKey, String correlationId) {
-    CompletionStage<IdempotencyKey.ClaimReply> claim = idempotencyKey.isEmpty()
-        ? CompletableFuture.completedFuture(new IdempotencyKey.Granted(order.orderId()))
-        : IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey.get(), order.orderId(), IdempotencyKey.fingerprint(order),
-            askTimeout, askAttempts);
-    return claim.thenCompose(reply -> reply instanceof IdempotencyKey.Conflict conflict
-            ? CompletableFuture.completedFuture(refused(StatusCodes.CONFLICT, conflict.resourceId(),
-                    IDEMPOTENCY_KEY + ": already used for order " + conflict.resourceId() + " with another body")
-                .addHeader(Location.create("/orders/" + conflict.resourceId())))
+    return IdempotencyKey.claim(system, KEY_SCOPE, idempotencyKey, order.orderId(), order, askTimeout, askAttempts)
+        .thenCompose(reply -> reply instanceof IdempotencyKey.Conflict conflict
+            ? CompletableFuture.completedFuture(conflict(conflict.resourceId(),
+                IDEMPOTENCY_KEY + ": already used for order " + conflict.resourceId() + " with another body"))
             : placeOrder(order, idempotencyKey, correlationId))
         .exceptionally(error -> {
           if (!AskFailures.isTimeout(error)) throw Failures.asCompletion(error);
@@ -137,8 +133,7 @@ public final class OrderRoutes extends AllDirectives {
       return sagaStatus(orderId).thenApply(status -> accepted(orderId, OrderStatus.of(status)));
     }
     if (reply instanceof OrderEntity.Conflict conflict) {
-      return CompletableFuture.completedFuture(
-          refused(StatusCodes.CONFLICT, orderId, conflict.message()).addHeader(Location.create("/orders/" + orderId)));
+      return CompletableFuture.completedFuture(conflict(orderId, conflict.message()));
     }
     String message = ((OrderEntity.Unavailable) reply).message();
     return CompletableFuture.completedFuture(refused(StatusCodes.SERVICE_UNAVAILABLE, orderId, message));
@@ -150,6 +145,11 @@ public final class OrderRoutes extends AllDirectives {
    */
   private static HttpResponse refused(StatusCode status, String orderId, String message) {
     return HttpJson.response(status, new PlacementRefused(message, List.of(), orderId));
+  }
+
+  /** A 409 about the order that holds the id or the key: {@code Location} points at it. */
+  private static HttpResponse conflict(String orderId, String message) {
+    return refused(StatusCodes.CONFLICT, orderId, message).addHeader(Location.create("/orders/" + orderId));
   }
 
   private static HttpResponse accepted(String orderId, String status) {

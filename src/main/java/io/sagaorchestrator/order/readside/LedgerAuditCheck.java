@@ -144,29 +144,30 @@ public final class LedgerAuditCheck implements AuditCheck {
 
   private Shown read(Connection connection) throws SQLException {
     Map<String, TreeMap<Long, Entry>> entries = new HashMap<>();
-    try (PreparedStatement select = connection.prepareStatement(
-        "SELECT participant, entity_id, seq_nr, kind, order_id, amount FROM participant_ledger WHERE at < ?")) {
-      select.setTimestamp(1, Timestamp.from(runStarted));
-      select.setFetchSize(5_000);
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          entries.computeIfAbsent(rs.getString(1) + "|" + rs.getString(2), key -> new TreeMap<>())
-              .put(rs.getLong(3), new Entry(rs.getString(4), rs.getString(5), rs.getLong(6)));
-        }
-      }
-    }
+    forEachRowBeforeTheRun(connection,
+        "SELECT participant, entity_id, seq_nr, kind, order_id, amount FROM participant_ledger WHERE at < ?",
+        rs -> entries.computeIfAbsent(rs.getString(1) + "|" + rs.getString(2), key -> new TreeMap<>())
+            .put(rs.getLong(3), new Entry(rs.getString(4), rs.getString(5), rs.getLong(6))));
     Map<String, Map<String, Holding>> holdings = new HashMap<>();
-    try (PreparedStatement select = connection.prepareStatement(
-        "SELECT participant, entity_id, order_id, amount, status FROM participant_holding WHERE updated_at < ?")) {
-      select.setTimestamp(1, Timestamp.from(runStarted));
-      select.setFetchSize(5_000);
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          holdings.computeIfAbsent(rs.getString(1) + "|" + rs.getString(2), key -> new HashMap<>())
-              .put(rs.getString(3), new Holding(rs.getString(5), rs.getLong(4)));
-        }
+    forEachRowBeforeTheRun(connection,
+        "SELECT participant, entity_id, order_id, amount, status FROM participant_holding WHERE updated_at < ?",
+        rs -> holdings.computeIfAbsent(rs.getString(1) + "|" + rs.getString(2), key -> new HashMap<>())
+            .put(rs.getString(3), new Holding(rs.getString(5), rs.getLong(4))));
+    return new Shown(entries, holdings);
+  }
+
+  private interface RowReader {
+    void read(ResultSet row) throws SQLException;
+  }
+
+  /** {@code select}'s rows written before the run began (its one parameter), streamed. */
+  private void forEachRowBeforeTheRun(Connection connection, String select, RowReader reader) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(select)) {
+      statement.setTimestamp(1, Timestamp.from(runStarted));
+      statement.setFetchSize(5_000);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) reader.read(rs);
       }
     }
-    return new Shown(entries, holdings);
   }
 }
